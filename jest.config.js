@@ -1,5 +1,5 @@
 /** Two projects: unit specs beside the code, and the suites in test/ (e2e, adapter contracts, crash). */
-const tsJest = ['ts-jest', { isolatedModules: true, tsconfig: 'tsconfig.json' }];
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
 module.exports = {
   projects: [
     {
@@ -10,7 +10,7 @@ module.exports = {
       transform: { '^.+\\.ts$': tsJest },
     },
     {
-      displayName: 'e2e',
+      displayName: 'integration',
       testEnvironment: 'node',
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.test.ts'],

@@ -1,0 +1,36 @@
+/**
+ * Suites that need a real server read its address from an environment variable (set by
+ * `.ci/run` or by hand, see scripts/servers/). Absent locally: skipped with one line saying so.
+ * Absent under CI=true: a failure, except for servers no registry here can provide.
+ */
+export interface RealServer {
+  readonly name: string;
+  readonly envVar: string;
+  /** True when CI may legitimately lack it (EventStoreDB has no package in any registry we reach). */
+  readonly optionalInCi?: boolean;
+}
+
+export const POSTGRES: RealServer = { name: 'PostgreSQL server', envVar: 'DATABASE_URL_TEST' };
+
+export function describeWithServer(
+  server: RealServer,
+  title: string,
+  body: (url: string) => void,
+): void {
+  const url = process.env[server.envVar];
+  if (url) {
+    describe(title, () => body(url));
+    return;
+  }
+  const line = `${title}: skipped, ${server.name} not configured (set ${server.envVar})`;
+  if (process.env.CI === 'true' && !server.optionalInCi) {
+    describe(title, () => {
+      it(`needs ${server.name} under CI=true`, () => {
+        throw new Error(line);
+      });
+    });
+    return;
+  }
+  process.stdout.write(`${line}\n`);
+  describe.skip(title, () => body(''));
+}
