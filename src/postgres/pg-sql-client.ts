@@ -11,6 +11,9 @@ export class PgSqlClient implements SqlClient {
 
   static async connect(connectionString: string, maxConnections = 20): Promise<PgSqlClient> {
     const pool = new Pool({ connectionString, max: maxConnections });
+    // An idle pooled connection that the server drops is replaced on next use; without a
+    // listener the pool's 'error' event would crash the process.
+    pool.on('error', () => undefined);
     // Fail at start-up with the server's own message rather than on the first request.
     const probe = await pool.connect();
     probe.release();
