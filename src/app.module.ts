@@ -1,0 +1,36 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { APP_FILTER } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
+import { AuditModule } from './audit/audit.module';
+import { Environment, validateEnvironment } from './config/environment';
+import { HealthModule } from './health/health.module';
+import { HttpExceptionFilter } from './http/http-exception.filter';
+import { IngestModule } from './ingest/ingest.module';
+import { PostgresModule } from './postgres/postgres.module';
+
+@Module({
+  imports: [
+    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, validate: validateEnvironment }),
+    LoggerModule.forRootAsync({
+      inject: [ConfigService],
+      useFactory: (config: ConfigService<Environment, true>) => ({
+        pinoHttp: {
+          level: config.get('LOG_LEVEL', { infer: true }),
+          // Request logs carry method, path and status only: never bodies, headers or queries,
+          // which may hold personal data or credentials.
+          serializers: {
+            req: (req: { method: string; url: string }) => ({ method: req.method, path: req.url.split('?')[0] }),
+            res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+          },
+        },
+      }),
+    }),
+    PostgresModule,
+    IngestModule,
+    AuditModule,
+    HealthModule,
+  ],
+  providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
+})
+export class AppModule {}

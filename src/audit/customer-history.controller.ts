@@ -1,0 +1,54 @@
+import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
+import { NotFoundError, RequestValidationError } from '../http/errors';
+import { CUSTOMER_ID_PATTERN, CUSTOMER_ID_RULE } from '../ingest/touchpoint.dto';
+import { customerStreamId, EVENT_STORE, EventStore } from '../event-store/event-store.port';
+
+const MAX_PAGE = 1000;
+
+function nonNegativeInteger(field: string, raw: string | undefined, fallback: number, max = Number.MAX_SAFE_INTEGER) {
+  if (raw === undefined) return fallback;
+  const value = /^\d{1,15}$/.test(raw) ? Number(raw) : NaN;
+  if (!(value <= max)) {
+    throw new RequestValidationError([
+      { field, rule: 'isInt', message: `${field} must be an integer from 0 to ${max}` },
+    ]);
+  }
+  return value;
+}
+
+/** A customer's touchpoints exactly as stored: what we knew, and when we learned it. */
+@Controller('v1/customers/:customerId/events')
+export class CustomerHistoryController {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  @Get()
+  async events(
+    @Param('customerId') customerId: string,
+    @Query('fromRevision') fromRevisionRaw?: string,
+    @Query('limit') limitRaw?: string,
+  ) {
+    if (!CUSTOMER_ID_PATTERN.test(customerId)) {
+      throw new RequestValidationError([{ field: 'customerId', rule: 'matches', message: `customerId ${CUSTOMER_ID_RULE}` }]);
+    }
+    const fromRevision = nonNegativeInteger('fromRevision', fromRevisionRaw, 0);
+    const limit = nonNegativeInteger('limit', limitRaw, MAX_PAGE, MAX_PAGE);
+    const events = await this.store.readStream(customerStreamId(customerId), { fromRevision, maxCount: limit + 1 });
+    if (events.length === 0 && fromRevision === 0) throw new NotFoundError(`customer ${customerId}`);
+    const page = events.slice(0, limit);
+    return {
+      customerId,
+      events: page.map((event) => ({
+        eventId: event.eventId,
+        type: event.type,
+        version: event.version,
+        occurredAt: event.occurredAt,
+        recordedAt: event.recordedAt,
+        revision: event.revision,
+        position: event.position.toString(),
+        data: event.data,
+        metadata: event.metadata,
+      })),
+      ...(events.length > limit ? { nextFromRevision: page[page.length - 1].revision + 1 } : {}),
+    };
+  }
+}

@@ -1,0 +1,11 @@
+import { INestApplication } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { Environment } from '../config/environment';
+import { useJsonBodies } from './body-parsing';
+
+/** What main.ts and the e2e tests both apply to the Nest app, so tests run the real wiring. */
+export function configureApp(app: INestApplication): void {
+  const config = app.get(ConfigService<Environment, true>);
+  useJsonBodies(app, config.get('INGEST_MAX_BODY_BYTES', { infer: true }));
+  app.enableShutdownHooks();
+}

@@ -1,0 +1,45 @@
+/** One field-level reason a request was refused: where, which rule, in words. */
+export interface FieldError {
+  readonly field: string;
+  readonly rule: string;
+  readonly message: string;
+}
+
+/**
+ * Typed errors the application throws; http-exception.filter.ts maps each to one HTTP status.
+ * Nothing else in the app chooses status codes for errors.
+ */
+export class RequestValidationError extends Error {
+  constructor(readonly errors: readonly FieldError[]) {
+    super(errors.map((error) => `${error.field}: ${error.message}`).join('; '));
+    this.name = 'RequestValidationError';
+  }
+}
+
+export class UnsupportedMediaTypeError extends Error {
+  constructor(readonly expected: string) {
+    super(`Content-Type must be ${expected}`);
+    this.name = 'UnsupportedMediaTypeError';
+  }
+}
+
+export class PayloadTooLargeError extends Error {
+  constructor(readonly limitBytes: number) {
+    super(`request body exceeds ${limitBytes} bytes`);
+    this.name = 'PayloadTooLargeError';
+  }
+}
+
+export class MalformedJsonError extends Error {
+  constructor(detail: string) {
+    super(`request body is not valid JSON: ${detail}`);
+    this.name = 'MalformedJsonError';
+  }
+}
+
+export class NotFoundError extends Error {
+  constructor(what: string) {
+    super(`${what} not found`);
+    this.name = 'NotFoundError';
+  }
+}

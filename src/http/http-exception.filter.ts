@@ -1,0 +1,59 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import {
+  FieldError,
+  MalformedJsonError,
+  NotFoundError,
+  PayloadTooLargeError,
+  RequestValidationError,
+  UnsupportedMediaTypeError,
+} from './errors';
+
+export interface ErrorBody {
+  readonly statusCode: number;
+  readonly error: string;
+  readonly message: string;
+  readonly errors?: readonly FieldError[];
+}
+
+/** The one place errors become HTTP answers. Unknown errors are 500s and logged without payloads. */
+export function toErrorBody(exception: unknown): ErrorBody {
+  if (exception instanceof RequestValidationError) {
+    return { statusCode: 400, error: 'Bad Request', message: exception.message, errors: exception.errors };
+  }
+  if (exception instanceof MalformedJsonError) {
+    return { statusCode: 400, error: 'Bad Request', message: exception.message };
+  }
+  if (exception instanceof PayloadTooLargeError) {
+    return { statusCode: 413, error: 'Payload Too Large', message: exception.message };
+  }
+  if (exception instanceof UnsupportedMediaTypeError) {
+    return { statusCode: 415, error: 'Unsupported Media Type', message: exception.message };
+  }
+  if (exception instanceof NotFoundError) {
+    return { statusCode: 404, error: 'Not Found', message: exception.message };
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const response = exception.getResponse();
+    const message =
+      typeof response === 'string' ? response : String((response as { message?: unknown }).message ?? exception.message);
+    return { statusCode: status, error: HttpStatus[status] ?? 'Error', message };
+  }
+  return { statusCode: 500, error: 'Internal Server Error', message: 'internal error' };
+}
+
+@Catch()
+export class HttpExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpExceptionFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const body = toErrorBody(exception);
+    if (body.statusCode >= 500) {
+      // The error's name and message only: request bodies may hold personal data.
+      const error = exception as Error;
+      this.logger.error(`${error?.name ?? 'Error'}: ${error?.message ?? String(exception)}`, error?.stack);
+    }
+    host.switchToHttp().getResponse<Response>().status(body.statusCode).json(body);
+  }
+}

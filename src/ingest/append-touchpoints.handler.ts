@@ -1,0 +1,105 @@
+import { Inject } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Environment } from '../config/environment';
+import { decide, evolveWriteState, initialCustomerWriteState } from '../domain/decider';
+import { DomainEvent, upcast } from '../domain/touchpoints';
+import {
+  customerStreamId,
+  EVENT_STORE,
+  EventStore,
+  RecordedEvent,
+  WrongExpectedRevisionError,
+} from '../event-store/event-store.port';
+import { AppendTouchpointsCommand, TouchpointOutcome } from './append-touchpoints.command';
+
+const toDomainEvent = ({ eventId, type, version, occurredAt, data }: RecordedEvent): DomainEvent =>
+  upcast({ eventId, type, version, occurredAt, data });
+
+/**
+ * Load the customer's stream, let the decider accept or refuse each touchpoint against history
+ * (and against the touchpoints accepted before it in this command), append the accepted ones at
+ * the revision we read. A concurrent writer makes the append fail; then we read again and
+ * decide again, a bounded number of times (DESIGN.md rule 2).
+ */
+@CommandHandler(AppendTouchpointsCommand)
+export class AppendTouchpointsHandler implements ICommandHandler<AppendTouchpointsCommand> {
+  private readonly retries: number;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    config: ConfigService<Environment, true>,
+  ) {
+    this.retries = config.get('INGEST_CONFLICT_RETRIES', { infer: true });
+  }
+
+  async execute(command: AppendTouchpointsCommand): Promise<readonly TouchpointOutcome[]> {
+    const streamId = customerStreamId(command.customerId);
+    for (let attempt = 0; attempt <= this.retries; attempt++) {
+      if (attempt > 0) await backoff(attempt);
+      try {
+        return await this.attempt(streamId, command);
+      } catch (error) {
+        if (!(error instanceof WrongExpectedRevisionError)) throw error;
+      }
+    }
+    return command.touchpoints.map((touchpoint) => ({
+      eventId: touchpoint.eventId,
+      status: 'conflict',
+      message: `customer ${command.customerId} kept changing concurrently; retry the request`,
+    }));
+  }
+
+  private async attempt(streamId: string, command: AppendTouchpointsCommand): Promise<TouchpointOutcome[]> {
+    const history = await this.store.readStream(streamId);
+    const known = new Map(history.map((event) => [event.eventId, event.revision]));
+    let state = history.map(toDomainEvent).reduce(evolveWriteState, initialCustomerWriteState);
+
+    const outcomes: (TouchpointOutcome | 'pending')[] = [];
+    const accepted: typeof command.touchpoints[number][] = [];
+    for (const touchpoint of command.touchpoints) {
+      const revision = known.get(touchpoint.eventId);
+      if (revision !== undefined) {
+        outcomes.push({ eventId: touchpoint.eventId, status: 'duplicate', revision });
+        continue;
+      }
+      if (accepted.some((other) => other.eventId === touchpoint.eventId)) {
+        outcomes.push('pending'); // the store reports it as a duplicate of the earlier one
+        accepted.push(touchpoint);
+        continue;
+      }
+      const event = upcast(touchpoint);
+      const decision = decide(state, event);
+      if (!decision.accepted) {
+        const { rule, message, field } = decision;
+        outcomes.push({ eventId: touchpoint.eventId, status: 'rejected', rule, message, ...(field ? { field } : {}) });
+        continue;
+      }
+      state = evolveWriteState(state, event);
+      accepted.push(touchpoint);
+      outcomes.push('pending');
+    }
+    if (accepted.length === 0) return outcomes as TouchpointOutcome[];
+
+    const result = await this.store.appendToStream(
+      streamId,
+      accepted.map(({ eventId, type, version, occurredAt, data, metadata }) => ({
+        eventId,
+        type,
+        version,
+        occurredAt,
+        data,
+        metadata,
+      })),
+      history.length === 0 ? 'no_stream' : history.length - 1,
+    );
+    const stored = [...result.outcomes];
+    return outcomes.map((outcome) => (outcome === 'pending' ? stored.shift()! : outcome));
+  }
+}
+
+/** Jittered exponential backoff so racing writers spread out: ~5, 10, 20 ms ... capped at 200. */
+function backoff(attempt: number): Promise<void> {
+  const ceiling = Math.min(200, 5 * 2 ** (attempt - 1));
+  return new Promise((resolve) => setTimeout(resolve, ceiling / 2 + Math.random() * (ceiling / 2)));
+}

@@ -1,0 +1,90 @@
+import { Body, Controller, Post, Req, Res } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { Request, Response } from 'express';
+import { Environment } from '../config/environment';
+import { RequestValidationError, UnsupportedMediaTypeError } from '../http/errors';
+import { IngestService, ItemResult } from './ingest.service';
+
+const STATUS_OF_SINGLE: Record<ItemResult['status'], number> = {
+  appended: 201,
+  duplicate: 200,
+  invalid: 400,
+  rejected: 422,
+  conflict: 409,
+};
+
+/**
+ * POST /v1/touchpoints takes one touchpoint object, or `{ "touchpoints": [...] }`.
+ * A batch is answered 200 with one result per item; a single touchpoint gets the status of its
+ * own outcome (201 appended, 200 duplicate, 400 invalid, 422 refused by history, 409 conflict).
+ */
+@Controller('v1/touchpoints')
+export class IngestController {
+  private readonly maxBatch: number;
+
+  constructor(
+    private readonly ingestService: IngestService,
+    config: ConfigService<Environment, true>,
+  ) {
+    this.maxBatch = config.get('INGEST_MAX_BATCH', { infer: true });
+  }
+
+  @Post()
+  async ingest(@Req() request: Request, @Body() body: unknown, @Res({ passthrough: true }) response: Response) {
+    if (!request.is('application/json') && !request.is('application/*+json')) {
+      throw new UnsupportedMediaTypeError('application/json');
+    }
+    const batch = this.batchOf(body);
+    const report = await this.ingestService.ingest(batch ?? [body]);
+    const results = report.results.map(serialise);
+    const position = report.position?.toString();
+    if (batch) {
+      response.status(200);
+      const count = (status: ItemResult['status']) => results.filter((result) => result.status === status).length;
+      return {
+        appended: count('appended'),
+        duplicate: count('duplicate'),
+        invalid: count('invalid'),
+        rejected: count('rejected'),
+        conflict: count('conflict'),
+        ...(position ? { position } : {}),
+        results,
+      };
+    }
+    const [result] = results;
+    response.status(STATUS_OF_SINGLE[result.status]);
+    return result;
+  }
+
+  /** The batch's items, or undefined when the body is a single touchpoint. */
+  private batchOf(body: unknown): unknown[] | undefined {
+    if (Array.isArray(body)) {
+      throw new RequestValidationError([
+        { field: '', rule: 'isObject', message: 'send one touchpoint object or {"touchpoints": [...]}' },
+      ]);
+    }
+    if (typeof body !== 'object' || body === null) {
+      throw new RequestValidationError([{ field: '', rule: 'isObject', message: 'the body must be a JSON object' }]);
+    }
+    if (!('touchpoints' in body)) return undefined;
+    const { touchpoints } = body as { touchpoints: unknown };
+    const rule = (name: string, message: string) => new RequestValidationError([{ field: 'touchpoints', rule: name, message }]);
+    if (!Array.isArray(touchpoints)) throw rule('isArray', 'touchpoints must be an array');
+    if (touchpoints.length === 0) throw rule('arrayNotEmpty', 'touchpoints must not be empty');
+    if (touchpoints.length > this.maxBatch) {
+      throw rule('arrayMaxSize', `touchpoints must hold at most ${this.maxBatch} items`);
+    }
+    const extra = Object.keys(body).filter((key) => key !== 'touchpoints');
+    if (extra.length > 0) {
+      throw new RequestValidationError(
+        extra.map((field) => ({ field, rule: 'unknownField', message: `${field} is not a known field` })),
+      );
+    }
+    return touchpoints;
+  }
+}
+
+/** JSON has no bigint: positions travel as decimal strings. */
+function serialise(result: ItemResult) {
+  return 'position' in result ? { ...result, position: result.position.toString() } : result;
+}

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { EventStoreModule } from '../event-store/event-store.module';
+import { AppendTouchpointsHandler } from './append-touchpoints.handler';
+import { IngestController } from './ingest.controller';
+import { IngestService } from './ingest.service';
+
+@Module({
+  imports: [CqrsModule, EventStoreModule],
+  controllers: [IngestController],
+  providers: [AppendTouchpointsHandler, IngestService],
+  exports: [IngestService],
+})
+export class IngestModule {}

@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { FieldError } from '../http/errors';
+import { AppendTouchpointsCommand, TouchpointOutcome } from './append-touchpoints.command';
+import { validateTouchpoint, ValidTouchpoint } from './touchpoint-validator';
+
+export type ItemResult = { readonly index: number } & (
+  | TouchpointOutcome
+  | { readonly eventId?: string; readonly status: 'invalid'; readonly errors: readonly FieldError[] }
+);
+
+export interface IngestReport {
+  readonly results: readonly ItemResult[];
+  /** Highest global position written by this request (for read-your-writes), if any. */
+  readonly position?: bigint;
+}
+
+/** Customers handled at once; each customer's touchpoints stay in request order. */
+const CUSTOMER_CONCURRENCY = 16;
+
+/**
+ * Validates touchpoints one by one, then sends each customer's valid ones as one command.
+ * Shared by every ingest channel (HTTP now, Kafka later) so they answer alike.
+ */
+@Injectable()
+export class IngestService {
+  constructor(private readonly commands: CommandBus) {}
+
+  async ingest(items: readonly unknown[], now = new Date()): Promise<IngestReport> {
+    const results: ItemResult[] = new Array(items.length);
+    const byCustomer = new Map<string, { index: number; touchpoint: ValidTouchpoint }[]>();
+    items.forEach((item, index) => {
+      const outcome = validateTouchpoint(item, now);
+      if (!outcome.valid) {
+        const eventId = (item as { eventId?: unknown } | null)?.eventId;
+        results[index] = {
+          index,
+          ...(typeof eventId === 'string' ? { eventId } : {}),
+          status: 'invalid',
+          errors: outcome.errors,
+        };
+        return;
+      }
+      const group = byCustomer.get(outcome.touchpoint.customerId) ?? [];
+      group.push({ index, touchpoint: outcome.touchpoint });
+      byCustomer.set(outcome.touchpoint.customerId, group);
+    });
+
+    const groups = [...byCustomer.entries()];
+    let position: bigint | undefined;
+    await forEachConcurrently(groups, CUSTOMER_CONCURRENCY, async ([customerId, group]) => {
+      const outcomes = await this.commands.execute(
+        new AppendTouchpointsCommand(
+          customerId,
+          group.map((entry) => entry.touchpoint),
+        ),
+      );
+      outcomes.forEach((outcome, i) => {
+        results[group[i].index] = { index: group[i].index, ...outcome };
+        if (outcome.status === 'appended' && (position === undefined || outcome.position > position)) {
+          position = outcome.position;
+        }
+      });
+    });
+    return { results, position };
+  }
+}
+
+async function forEachConcurrently<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>) {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
