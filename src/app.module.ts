@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
@@ -9,28 +9,47 @@ import { HttpExceptionFilter } from './http/http-exception.filter';
 import { IngestModule } from './ingest/ingest.module';
 import { PostgresModule } from './postgres/postgres.module';
 
-@Module({
-  imports: [
-    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, validate: validateEnvironment }),
-    LoggerModule.forRootAsync({
-      inject: [ConfigService],
-      useFactory: (config: ConfigService<Environment, true>) => ({
-        pinoHttp: {
-          level: config.get('LOG_LEVEL', { infer: true }),
-          // Request logs carry method, path and status only: never bodies, headers or queries,
-          // which may hold personal data or credentials.
-          serializers: {
-            req: (req: { method: string; url: string }) => ({ method: req.method, path: req.url.split('?')[0] }),
-            res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-          },
-        },
-      }),
-    }),
-    PostgresModule,
-    IngestModule,
-    AuditModule,
-    HealthModule,
-  ],
-  providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
-})
-export class AppModule {}
+/**
+ * The whole service, configured from an explicit environment (process.env in main.ts, a
+ * test's own variables in e2e tests) that is validated before anything starts.
+ */
+@Module({})
+export class AppModule {
+  static forEnvironment(raw: Record<string, unknown>): DynamicModule {
+    const environment = validateEnvironment(raw);
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot({
+          isGlobal: true,
+          ignoreEnvFile: true,
+          skipProcessEnv: true,
+          validatePredefined: false,
+          load: [() => ({ ...environment })],
+        }),
+        LoggerModule.forRootAsync({
+          inject: [ConfigService],
+          useFactory: (config: ConfigService<Environment, true>) => ({
+            pinoHttp: {
+              level: config.get('LOG_LEVEL', { infer: true }),
+              // Request logs carry method, path and status only: never bodies, headers or queries,
+              // which may hold personal data or credentials.
+              serializers: {
+                req: (req: { method: string; url: string }) => ({
+                  method: req.method,
+                  path: req.url.split('?')[0],
+                }),
+                res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+              },
+            },
+          }),
+        }),
+        PostgresModule,
+        IngestModule,
+        AuditModule,
+        HealthModule,
+      ],
+      providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
+    };
+  }
+}

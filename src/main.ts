@@ -3,13 +3,14 @@ import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
-import { Environment, InvalidEnvironmentError, validateEnvironment } from './config/environment';
+import { Environment, InvalidEnvironmentError } from './config/environment';
 import { configureApp } from './http/configure-app';
 
 async function bootstrap(): Promise<void> {
+  let appModule;
   try {
     // Checked before Nest starts so a bad variable gives one line, not a stack trace.
-    validateEnvironment(process.env);
+    appModule = AppModule.forEnvironment(process.env);
   } catch (error) {
     if (error instanceof InvalidEnvironmentError) {
       process.stderr.write(`${error.message}\n`);
@@ -17,7 +18,7 @@ async function bootstrap(): Promise<void> {
     }
     throw error;
   }
-  const app = await NestFactory.create(AppModule, { bodyParser: false, bufferLogs: true });
+  const app = await NestFactory.create(appModule, { bodyParser: false, bufferLogs: true });
   app.useLogger(app.get(Logger));
   configureApp(app);
   const port = app.get(ConfigService<Environment, true>).get('PORT', { infer: true });

@@ -5,7 +5,12 @@ import { customerStreamId, EVENT_STORE, EventStore } from '../event-store/event-
 
 const MAX_PAGE = 1000;
 
-function nonNegativeInteger(field: string, raw: string | undefined, fallback: number, max = Number.MAX_SAFE_INTEGER) {
+function nonNegativeInteger(
+  field: string,
+  raw: string | undefined,
+  fallback: number,
+  max = Number.MAX_SAFE_INTEGER,
+) {
   if (raw === undefined) return fallback;
   const value = /^\d{1,15}$/.test(raw) ? Number(raw) : NaN;
   if (!(value <= max)) {
@@ -28,12 +33,18 @@ export class CustomerHistoryController {
     @Query('limit') limitRaw?: string,
   ) {
     if (!CUSTOMER_ID_PATTERN.test(customerId)) {
-      throw new RequestValidationError([{ field: 'customerId', rule: 'matches', message: `customerId ${CUSTOMER_ID_RULE}` }]);
+      throw new RequestValidationError([
+        { field: 'customerId', rule: 'matches', message: `customerId ${CUSTOMER_ID_RULE}` },
+      ]);
     }
     const fromRevision = nonNegativeInteger('fromRevision', fromRevisionRaw, 0);
     const limit = nonNegativeInteger('limit', limitRaw, MAX_PAGE, MAX_PAGE);
-    const events = await this.store.readStream(customerStreamId(customerId), { fromRevision, maxCount: limit + 1 });
-    if (events.length === 0 && fromRevision === 0) throw new NotFoundError(`customer ${customerId}`);
+    const events = await this.store.readStream(customerStreamId(customerId), {
+      fromRevision,
+      maxCount: limit + 1,
+    });
+    if (events.length === 0 && fromRevision === 0)
+      throw new NotFoundError(`customer ${customerId}`);
     const page = events.slice(0, limit);
     return {
       customerId,

@@ -1,5 +1,15 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
@@ -57,7 +67,10 @@ export class Environment {
 }
 
 export class InvalidEnvironmentError extends Error {
-  constructor(readonly variable: string, rule: string) {
+  constructor(
+    readonly variable: string,
+    rule: string,
+  ) {
     super(`Invalid environment variable ${variable}: ${rule}`);
     this.name = 'InvalidEnvironmentError';
   }
@@ -67,16 +80,22 @@ export class InvalidEnvironmentError extends Error {
 export function validateEnvironment(raw: Record<string, unknown>): Environment {
   const known = Object.keys(new Environment());
   const given = Object.fromEntries(
-    Object.entries(raw).filter(([key, value]) => (known.includes(key) || key === 'DATABASE_URL') && value !== ''),
+    Object.entries(raw).filter(
+      ([key, value]) => (known.includes(key) || key === 'DATABASE_URL') && value !== '',
+    ),
   );
   const environment = plainToInstance(Environment, given);
   const [error] = validateSync(environment);
   if (error) {
     // Name the type rule before range rules: "must be an integer" says more than "must be <= 65535".
     const constraints = error.constraints ?? {};
-    const key = Object.keys(constraints).find((name) => /^is[A-Z]/.test(name)) ?? Object.keys(constraints)[0];
+    const key =
+      Object.keys(constraints).find((name) => /^is[A-Z]/.test(name)) ?? Object.keys(constraints)[0];
     const rule = constraints[key] ?? 'is invalid';
-    throw new InvalidEnvironmentError(error.property, rule.replace(new RegExp(`^${error.property} `), ''));
+    throw new InvalidEnvironmentError(
+      error.property,
+      rule.replace(new RegExp(`^${error.property} `), ''),
+    );
   }
   return environment;
 }

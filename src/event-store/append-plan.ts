@@ -1,4 +1,9 @@
-import { AppendOutcome, EventToAppend, ExpectedRevision, WrongExpectedRevisionError } from './event-store.port';
+import {
+  AppendOutcome,
+  EventToAppend,
+  ExpectedRevision,
+  WrongExpectedRevisionError,
+} from './event-store.port';
 
 export interface FreshEvent {
   readonly event: EventToAppend;
@@ -43,8 +48,17 @@ export function planAppend(
   };
 }
 
-export function assertExpectedRevision(streamId: string, expected: ExpectedRevision, current: number): void {
+export function assertExpectedRevision(
+  streamId: string,
+  expected: ExpectedRevision,
+  current: number,
+): void {
   if (expected === 'any') return;
   const matches = expected === 'no_stream' ? current === -1 : current === expected;
-  if (!matches) throw new WrongExpectedRevisionError(streamId, expected, current === -1 ? 'no_stream' : current);
+  if (!matches)
+    throw new WrongExpectedRevisionError(
+      streamId,
+      expected,
+      current === -1 ? 'no_stream' : current,
+    );
 }

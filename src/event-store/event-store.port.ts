@@ -39,7 +39,12 @@ export interface RecordedEvent extends EventToAppend {
 export type ExpectedRevision = 'no_stream' | 'any' | number;
 
 export type AppendOutcome =
-  | { readonly eventId: string; readonly status: 'appended'; readonly revision: number; readonly position: bigint }
+  | {
+      readonly eventId: string;
+      readonly status: 'appended';
+      readonly revision: number;
+      readonly position: bigint;
+    }
   | { readonly eventId: string; readonly status: 'duplicate'; readonly revision: number };
 
 export interface AppendResult {

@@ -53,13 +53,12 @@ export class PollingSubscription implements Subscription {
   private idle(): Promise<void> {
     if (this.notified || this.closed) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = setTimeout(done, IDLE_POLL_MS);
-      const self = this;
-      function done(): void {
+      const done = (): void => {
         clearTimeout(timer);
-        self.wake = undefined;
+        this.wake = undefined;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, IDLE_POLL_MS);
       this.wake = done;
     });
   }

@@ -100,7 +100,9 @@ export class PostgresEventStore implements EventStore {
     if (events.length >= MAX_EVENTS_PER_APPEND) {
       throw new RangeError(`at most ${MAX_EVENTS_PER_APPEND - 1} events per append`);
     }
-    return this.sql.transaction((tx) => this.appendInTransaction(tx, streamId, events, expectedRevision));
+    return this.sql.transaction((tx) =>
+      this.appendInTransaction(tx, streamId, events, expectedRevision),
+    );
   }
 
   private async appendInTransaction(
@@ -111,9 +113,10 @@ export class PostgresEventStore implements EventStore {
   ): Promise<AppendResult> {
     // Creating the row first (a no-op if it exists) lets FOR UPDATE serialise even the very
     // first appends of a new stream.
-    await tx.query('INSERT INTO es_streams (stream_id, revision) VALUES ($1, -1) ON CONFLICT DO NOTHING', [
-      streamId,
-    ]);
+    await tx.query(
+      'INSERT INTO es_streams (stream_id, revision) VALUES ($1, -1) ON CONFLICT DO NOTHING',
+      [streamId],
+    );
     const [{ revision: current }] = await tx.query<{ revision: number }>(
       'SELECT revision FROM es_streams WHERE stream_id = $1 FOR UPDATE',
       [streamId],
@@ -130,7 +133,9 @@ export class PostgresEventStore implements EventStore {
     if (plan.fresh.length === 0) return { outcomes: plan.outcomesAt([]), streamRevision: current };
     assertExpectedRevision(streamId, expectedRevision, current);
 
-    const [{ txid }] = await tx.query<{ txid: string }>('SELECT pg_current_xact_id()::text AS txid');
+    const [{ txid }] = await tx.query<{ txid: string }>(
+      'SELECT pg_current_xact_id()::text AS txid',
+    );
     const base = BigInt(txid) << INDEX_BITS;
     const positions = plan.fresh.map((_, index) => base + BigInt(index));
     await tx.query(
@@ -151,7 +156,10 @@ export class PostgresEventStore implements EventStore {
       ],
     );
     const streamRevision = current + plan.fresh.length;
-    await tx.query('UPDATE es_streams SET revision = $2 WHERE stream_id = $1', [streamId, streamRevision]);
+    await tx.query('UPDATE es_streams SET revision = $2 WHERE stream_id = $1', [
+      streamId,
+      streamRevision,
+    ]);
     await tx.query(`SELECT pg_notify('${NOTIFY_CHANNEL}', '')`);
 
     return {

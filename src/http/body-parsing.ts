@@ -9,18 +9,25 @@ import { toErrorBody } from './http-exception.filter';
  */
 export function useJsonBodies(app: INestApplication, limitBytes: number): void {
   app.use(express.json({ limit: limitBytes, type: ['application/json', 'application/*+json'] }));
-  app.use((error: unknown, _request: express.Request, response: express.Response, next: express.NextFunction) => {
-    const type = (error as { type?: string } | null)?.type;
-    const mapped =
-      type === 'entity.parse.failed'
-        ? new MalformedJsonError((error as Error).message)
-        : type === 'entity.too.large'
-          ? new PayloadTooLargeError(limitBytes)
-          : type === 'encoding.unsupported' || type === 'charset.unsupported'
-            ? new UnsupportedMediaTypeError('application/json; charset=utf-8')
-            : undefined;
-    if (!mapped) return next(error);
-    const body = toErrorBody(mapped);
-    response.status(body.statusCode).json(body);
-  });
+  app.use(
+    (
+      error: unknown,
+      _request: express.Request,
+      response: express.Response,
+      next: express.NextFunction,
+    ) => {
+      const type = (error as { type?: string } | null)?.type;
+      const mapped =
+        type === 'entity.parse.failed'
+          ? new MalformedJsonError((error as Error).message)
+          : type === 'entity.too.large'
+            ? new PayloadTooLargeError(limitBytes)
+            : type === 'encoding.unsupported' || type === 'charset.unsupported'
+              ? new UnsupportedMediaTypeError('application/json; charset=utf-8')
+              : undefined;
+      if (!mapped) return next(error);
+      const body = toErrorBody(mapped);
+      response.status(body.statusCode).json(body);
+    },
+  );
 }

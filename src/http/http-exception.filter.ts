@@ -1,4 +1,11 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
 import type { Response } from 'express';
 import {
   FieldError,
@@ -19,7 +26,12 @@ export interface ErrorBody {
 /** The one place errors become HTTP answers. Unknown errors are 500s and logged without payloads. */
 export function toErrorBody(exception: unknown): ErrorBody {
   if (exception instanceof RequestValidationError) {
-    return { statusCode: 400, error: 'Bad Request', message: exception.message, errors: exception.errors };
+    return {
+      statusCode: 400,
+      error: 'Bad Request',
+      message: exception.message,
+      errors: exception.errors,
+    };
   }
   if (exception instanceof MalformedJsonError) {
     return { statusCode: 400, error: 'Bad Request', message: exception.message };
@@ -37,7 +49,9 @@ export function toErrorBody(exception: unknown): ErrorBody {
     const status = exception.getStatus();
     const response = exception.getResponse();
     const message =
-      typeof response === 'string' ? response : String((response as { message?: unknown }).message ?? exception.message);
+      typeof response === 'string'
+        ? response
+        : String((response as { message?: unknown }).message ?? exception.message);
     return { statusCode: status, error: HttpStatus[status] ?? 'Error', message };
   }
   return { statusCode: 500, error: 'Internal Server Error', message: 'internal error' };
@@ -52,7 +66,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (body.statusCode >= 500) {
       // The error's name and message only: request bodies may hold personal data.
       const error = exception as Error;
-      this.logger.error(`${error?.name ?? 'Error'}: ${error?.message ?? String(exception)}`, error?.stack);
+      this.logger.error(
+        `${error?.name ?? 'Error'}: ${error?.message ?? String(exception)}`,
+        error?.stack,
+      );
     }
     host.switchToHttp().getResponse<Response>().status(body.statusCode).json(body);
   }

@@ -2,7 +2,12 @@ import { Command } from '@nestjs/cqrs';
 import { ValidTouchpoint } from './touchpoint-validator';
 
 export type TouchpointOutcome =
-  | { readonly eventId: string; readonly status: 'appended'; readonly revision: number; readonly position: bigint }
+  | {
+      readonly eventId: string;
+      readonly status: 'appended';
+      readonly revision: number;
+      readonly position: bigint;
+    }
   | { readonly eventId: string; readonly status: 'duplicate'; readonly revision: number }
   | {
       readonly eventId: string;

@@ -50,13 +50,16 @@ export class AppendTouchpointsHandler implements ICommandHandler<AppendTouchpoin
     }));
   }
 
-  private async attempt(streamId: string, command: AppendTouchpointsCommand): Promise<TouchpointOutcome[]> {
+  private async attempt(
+    streamId: string,
+    command: AppendTouchpointsCommand,
+  ): Promise<TouchpointOutcome[]> {
     const history = await this.store.readStream(streamId);
     const known = new Map(history.map((event) => [event.eventId, event.revision]));
     let state = history.map(toDomainEvent).reduce(evolveWriteState, initialCustomerWriteState);
 
     const outcomes: (TouchpointOutcome | 'pending')[] = [];
-    const accepted: typeof command.touchpoints[number][] = [];
+    const accepted: (typeof command.touchpoints)[number][] = [];
     for (const touchpoint of command.touchpoints) {
       const revision = known.get(touchpoint.eventId);
       if (revision !== undefined) {
@@ -72,7 +75,13 @@ export class AppendTouchpointsHandler implements ICommandHandler<AppendTouchpoin
       const decision = decide(state, event);
       if (!decision.accepted) {
         const { rule, message, field } = decision;
-        outcomes.push({ eventId: touchpoint.eventId, status: 'rejected', rule, message, ...(field ? { field } : {}) });
+        outcomes.push({
+          eventId: touchpoint.eventId,
+          status: 'rejected',
+          rule,
+          message,
+          ...(field ? { field } : {}),
+        });
         continue;
       }
       state = evolveWriteState(state, event);

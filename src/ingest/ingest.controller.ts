@@ -30,7 +30,11 @@ export class IngestController {
   }
 
   @Post()
-  async ingest(@Req() request: Request, @Body() body: unknown, @Res({ passthrough: true }) response: Response) {
+  async ingest(
+    @Req() request: Request,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) response: Response,
+  ) {
     if (!request.is('application/json') && !request.is('application/*+json')) {
       throw new UnsupportedMediaTypeError('application/json');
     }
@@ -40,7 +44,8 @@ export class IngestController {
     const position = report.position?.toString();
     if (batch) {
       response.status(200);
-      const count = (status: ItemResult['status']) => results.filter((result) => result.status === status).length;
+      const count = (status: ItemResult['status']) =>
+        results.filter((result) => result.status === status).length;
       return {
         appended: count('appended'),
         duplicate: count('duplicate'),
@@ -60,15 +65,22 @@ export class IngestController {
   private batchOf(body: unknown): unknown[] | undefined {
     if (Array.isArray(body)) {
       throw new RequestValidationError([
-        { field: '', rule: 'isObject', message: 'send one touchpoint object or {"touchpoints": [...]}' },
+        {
+          field: '',
+          rule: 'isObject',
+          message: 'send one touchpoint object or {"touchpoints": [...]}',
+        },
       ]);
     }
     if (typeof body !== 'object' || body === null) {
-      throw new RequestValidationError([{ field: '', rule: 'isObject', message: 'the body must be a JSON object' }]);
+      throw new RequestValidationError([
+        { field: '', rule: 'isObject', message: 'the body must be a JSON object' },
+      ]);
     }
     if (!('touchpoints' in body)) return undefined;
     const { touchpoints } = body as { touchpoints: unknown };
-    const rule = (name: string, message: string) => new RequestValidationError([{ field: 'touchpoints', rule: name, message }]);
+    const rule = (name: string, message: string) =>
+      new RequestValidationError([{ field: 'touchpoints', rule: name, message }]);
     if (!Array.isArray(touchpoints)) throw rule('isArray', 'touchpoints must be an array');
     if (touchpoints.length === 0) throw rule('arrayNotEmpty', 'touchpoints must not be empty');
     if (touchpoints.length > this.maxBatch) {
@@ -77,7 +89,11 @@ export class IngestController {
     const extra = Object.keys(body).filter((key) => key !== 'touchpoints');
     if (extra.length > 0) {
       throw new RequestValidationError(
-        extra.map((field) => ({ field, rule: 'unknownField', message: `${field} is not a known field` })),
+        extra.map((field) => ({
+          field,
+          rule: 'unknownField',
+          message: `${field} is not a known field`,
+        })),
       );
     }
     return touchpoints;

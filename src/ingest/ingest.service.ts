@@ -6,7 +6,11 @@ import { validateTouchpoint, ValidTouchpoint } from './touchpoint-validator';
 
 export type ItemResult = { readonly index: number } & (
   | TouchpointOutcome
-  | { readonly eventId?: string; readonly status: 'invalid'; readonly errors: readonly FieldError[] }
+  | {
+      readonly eventId?: string;
+      readonly status: 'invalid';
+      readonly errors: readonly FieldError[];
+    }
 );
 
 export interface IngestReport {
@@ -57,7 +61,10 @@ export class IngestService {
       );
       outcomes.forEach((outcome, i) => {
         results[group[i].index] = { index: group[i].index, ...outcome };
-        if (outcome.status === 'appended' && (position === undefined || outcome.position > position)) {
+        if (
+          outcome.status === 'appended' &&
+          (position === undefined || outcome.position > position)
+        ) {
           position = outcome.position;
         }
       });
@@ -66,7 +73,11 @@ export class IngestService {
   }
 }
 
-async function forEachConcurrently<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>) {
+async function forEachConcurrently<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+) {
   let next = 0;
   const worker = async () => {
     while (next < items.length) await work(items[next++]);

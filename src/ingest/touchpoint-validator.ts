@@ -15,7 +15,11 @@ export type ValidationOutcome =
   | { readonly valid: true; readonly touchpoint: ValidTouchpoint }
   | { readonly valid: false; readonly errors: readonly FieldError[] };
 
-const VALIDATION = { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true } as const;
+const VALIDATION = {
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  forbidUnknownValues: true,
+} as const;
 
 /** How far ahead of our clock an occurredAt may be before it is refused as a mistake. */
 export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
@@ -23,7 +27,10 @@ export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
 /** Validates one touchpoint: the envelope, then `data` against the schema of its type and version. */
 export function validateTouchpoint(input: unknown, now: Date): ValidationOutcome {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    return { valid: false, errors: [{ field: '', rule: 'isObject', message: 'a touchpoint must be a JSON object' }] };
+    return {
+      valid: false,
+      errors: [{ field: '', rule: 'isObject', message: 'a touchpoint must be a JSON object' }],
+    };
   }
   const envelope = plainToInstance(TouchpointDto, input);
   const envelopeErrors = toFieldErrors(validateSync(envelope, VALIDATION));
@@ -34,20 +41,38 @@ export function validateTouchpoint(input: unknown, now: Date): ValidationOutcome
   if (!schema) {
     return {
       valid: false,
-      errors: [{ field: 'version', rule: 'isSupported', message: `${envelope.type} has no schema version ${version}` }],
+      errors: [
+        {
+          field: 'version',
+          rule: 'isSupported',
+          message: `${envelope.type} has no schema version ${version}`,
+        },
+      ],
     };
   }
   if (schema.systemOnly) {
     return {
       valid: false,
-      errors: [{ field: 'type', rule: 'isNotSystemEvent', message: `${envelope.type} is appended by the engine itself` }],
+      errors: [
+        {
+          field: 'type',
+          rule: 'isNotSystemEvent',
+          message: `${envelope.type} is appended by the engine itself`,
+        },
+      ],
     };
   }
   const occurredAt = new Date(envelope.occurredAt);
   if (occurredAt.getTime() > now.getTime() + MAX_CLOCK_SKEW_MS) {
     return {
       valid: false,
-      errors: [{ field: 'occurredAt', rule: 'isNotInFuture', message: 'occurredAt must not be in the future' }],
+      errors: [
+        {
+          field: 'occurredAt',
+          rule: 'isNotInFuture',
+          message: 'occurredAt must not be in the future',
+        },
+      ],
     };
   }
   const payload = plainToInstance(schema.payload, envelope.data);
@@ -55,7 +80,9 @@ export function validateTouchpoint(input: unknown, now: Date): ValidationOutcome
   if (dataErrors.length > 0) return { valid: false, errors: dataErrors };
 
   const metadata = Object.fromEntries(
-    Object.entries(envelope.metadata ?? {}).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+    Object.entries(envelope.metadata ?? {}).filter(
+      (entry): entry is [string, string] => typeof entry[1] === 'string',
+    ),
   );
   return {
     valid: true,

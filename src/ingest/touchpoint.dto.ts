@@ -16,7 +16,8 @@ import { TOUCHPOINT_TYPES } from '../domain/touchpoints';
 
 /** Customer ids are the bank's own pseudonymous keys, never names or national ids. */
 export const CUSTOMER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
-export const CUSTOMER_ID_RULE = 'must be 1-64 letters, digits, "_" or "-", starting with a letter or digit';
+export const CUSTOMER_ID_RULE =
+  'must be 1-64 letters, digits, "_" or "-", starting with a letter or digit';
 
 export class TouchpointMetadataDto {
   @IsOptional()

@@ -16,7 +16,9 @@ export async function migrate(client: SqlClient, migrations: readonly Migration[
   await client.transaction(async (tx) => {
     await tx.query("SELECT pg_advisory_xact_lock(hashtext('cle_schema_migrations'))");
     const applied = new Set(
-      (await tx.query<{ name: string }>('SELECT name FROM cle_schema_migrations')).map((row) => row.name),
+      (await tx.query<{ name: string }>('SELECT name FROM cle_schema_migrations')).map(
+        (row) => row.name,
+      ),
     );
     for (const migration of migrations) {
       if (applied.has(migration.name)) continue;

@@ -19,7 +19,10 @@ export const SQL_CLIENT = Symbol('SqlClient');
         const logger = new Logger('Database');
         const url = config.get('DATABASE_URL', { infer: true });
         if (url) {
-          const client = await PgSqlClient.connect(url, config.get('DATABASE_POOL_SIZE', { infer: true }));
+          const client = await PgSqlClient.connect(
+            url,
+            config.get('DATABASE_POOL_SIZE', { infer: true }),
+          );
           logger.log(`PostgreSQL server at ${new URL(url).host}`);
           return client;
         }

@@ -4,7 +4,10 @@
  * against this interface, so both backends run the very same SQL.
  */
 export interface SqlQueryable {
-  query<R extends object = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+  query<R extends object = Record<string, unknown>>(
+    sql: string,
+    params?: readonly unknown[],
+  ): Promise<R[]>;
 }
 
 export interface SqlClient extends SqlQueryable {

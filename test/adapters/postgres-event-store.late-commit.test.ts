@@ -40,73 +40,83 @@ class LateCommittingSqlClient implements SqlClient {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describeWithServer(POSTGRES, 'PostgresEventStore on a server: late commits are never skipped', (url) => {
-  let plain: PostgresEventStore;
-  beforeAll(async () => {
-    plain = await PostgresEventStore.create(await PgSqlClient.connect(url, 10));
-  });
-  afterAll(() => plain.close());
+describeWithServer(
+  POSTGRES,
+  'PostgresEventStore on a server: late commits are never skipped',
+  (url) => {
+    let plain: PostgresEventStore;
+    beforeAll(async () => {
+      plain = await PostgresEventStore.create(await PgSqlClient.connect(url, 10));
+    });
+    afterAll(() => plain.close());
 
-  it('hides an event while an older transaction is open, then delivers both in commit-safe order', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const slowClient = new LateCommittingSqlClient(await PgSqlClient.connect(url, 2), () => gate);
-    const slow = await PostgresEventStore.create(slowClient);
-    slowClient.armed = true;
-    try {
-      const start = await plain.headPosition();
-      const early = uniqueStream();
-      const late = uniqueStream();
-      const slowAppend = slow.appendToStream(early, events(1), 'no_stream');
-      await sleep(100); // the slow append has written its row and waits to commit
-      const fast = await plain.appendToStream(late, events(1), 'no_stream');
+    it('hides an event while an older transaction is open, then delivers both in commit-safe order', async () => {
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const slowClient = new LateCommittingSqlClient(await PgSqlClient.connect(url, 2), () => gate);
+      const slow = await PostgresEventStore.create(slowClient);
+      slowClient.armed = true;
+      try {
+        const start = await plain.headPosition();
+        const early = uniqueStream();
+        const late = uniqueStream();
+        const slowAppend = slow.appendToStream(early, events(1), 'no_stream');
+        await sleep(100); // the slow append has written its row and waits to commit
+        const fast = await plain.appendToStream(late, events(1), 'no_stream');
 
-      const visibleMeanwhile = await plain.readAll({ after: start });
-      expect(visibleMeanwhile.some((event) => event.streamId === late)).toBe(false);
+        const visibleMeanwhile = await plain.readAll({ after: start });
+        expect(visibleMeanwhile.some((event) => event.streamId === late)).toBe(false);
 
-      release();
-      const slowResult = await slowAppend;
-      expect(slowResult.lastPosition! < fast.lastPosition!).toBe(true);
-      const visible = (await plain.readAll({ after: start })).filter(
-        (event) => event.streamId === early || event.streamId === late,
-      );
-      expect(visible.map((event) => event.streamId)).toEqual([early, late]);
-    } finally {
-      release();
-      await slow.close();
-    }
-  });
-
-  it('24 appenders with random commit delays: a subscriber sees all 2,400 events once, in stream order', async () => {
-    const client = new LateCommittingSqlClient(await PgSqlClient.connect(url, 30), () => sleep(Math.random() * 15));
-    const store = await PostgresEventStore.create(client);
-    client.armed = true;
-    try {
-      const streams = Array.from({ length: 24 }, () => uniqueStream());
-      const expected = 24 * 100;
-      const subscription = plain.subscribeToAll({ after: await plain.headPosition() });
-      const received = collect(
-        subscription,
-        (seen) => seen.filter((event) => streams.includes(event.streamId)).length >= expected,
-        60_000,
-      );
-      await Promise.all(
-        streams.map(async (stream) => {
-          for (let revision = -1; revision < 99; revision += 2) {
-            await store.appendToStream(stream, events(2), revision === -1 ? 'no_stream' : revision);
-          }
-        }),
-      );
-      const seen = (await received).filter((event) => streams.includes(event.streamId));
-      expect(seen).toHaveLength(expected);
-      expect(new Set(seen.map((event) => event.eventId)).size).toBe(expected);
-      const next = new Map<string, number>();
-      for (const event of seen) {
-        expect(event.revision).toBe(next.get(event.streamId) ?? 0);
-        next.set(event.streamId, event.revision + 1);
+        release();
+        const slowResult = await slowAppend;
+        expect(slowResult.lastPosition! < fast.lastPosition!).toBe(true);
+        const visible = (await plain.readAll({ after: start })).filter(
+          (event) => event.streamId === early || event.streamId === late,
+        );
+        expect(visible.map((event) => event.streamId)).toEqual([early, late]);
+      } finally {
+        release();
+        await slow.close();
       }
-    } finally {
-      await store.close();
-    }
-  }, 90_000);
-});
+    });
+
+    it('24 appenders with random commit delays: a subscriber sees all 2,400 events once, in stream order', async () => {
+      const client = new LateCommittingSqlClient(await PgSqlClient.connect(url, 30), () =>
+        sleep(Math.random() * 15),
+      );
+      const store = await PostgresEventStore.create(client);
+      client.armed = true;
+      try {
+        const streams = Array.from({ length: 24 }, () => uniqueStream());
+        const expected = 24 * 100;
+        const subscription = plain.subscribeToAll({ after: await plain.headPosition() });
+        const received = collect(
+          subscription,
+          (seen) => seen.filter((event) => streams.includes(event.streamId)).length >= expected,
+          60_000,
+        );
+        await Promise.all(
+          streams.map(async (stream) => {
+            for (let revision = -1; revision < 99; revision += 2) {
+              await store.appendToStream(
+                stream,
+                events(2),
+                revision === -1 ? 'no_stream' : revision,
+              );
+            }
+          }),
+        );
+        const seen = (await received).filter((event) => streams.includes(event.streamId));
+        expect(seen).toHaveLength(expected);
+        expect(new Set(seen.map((event) => event.eventId)).size).toBe(expected);
+        const next = new Map<string, number>();
+        for (const event of seen) {
+          expect(event.revision).toBe(next.get(event.streamId) ?? 0);
+          next.set(event.streamId, event.revision + 1);
+        }
+      } finally {
+        await store.close();
+      }
+    }, 90_000);
+  },
+);

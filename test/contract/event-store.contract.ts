@@ -32,13 +32,22 @@ export function eventStoreContract(open: () => Promise<EventStore>): void {
         ['appended', 2],
       ]);
       const read = await store.readStream(stream);
-      expect(read.map(({ eventId, type, version, occurredAt, data, metadata }) => ({
-        eventId, type, version, occurredAt, data, metadata,
-      }))).toEqual(batch);
+      expect(
+        read.map(({ eventId, type, version, occurredAt, data, metadata }) => ({
+          eventId,
+          type,
+          version,
+          occurredAt,
+          data,
+          metadata,
+        })),
+      ).toEqual(batch);
       expect(read.map((event) => event.revision)).toEqual([0, 1, 2]);
       expect(read.every((event) => event.streamId === stream)).toBe(true);
       expect(read.map((event) => event.position)).toEqual(
-        result.outcomes.map((outcome) => (outcome.status === 'appended' ? outcome.position : undefined)),
+        result.outcomes.map((outcome) =>
+          outcome.status === 'appended' ? outcome.position : undefined,
+        ),
       );
       expect(result.lastPosition).toBe(read[2].position);
       for (const event of read) expect(Date.parse(event.recordedAt)).not.toBeNaN();
@@ -48,7 +57,10 @@ export function eventStoreContract(open: () => Promise<EventStore>): void {
       const stream = uniqueStream();
       const event = anEvent({
         occurredAt: '1999-12-31T23:59:59.999Z',
-        data: { nested: { list: [1, 'two', null, { deep: true }] }, amountMinor: '-90071992547409931234' },
+        data: {
+          nested: { list: [1, 'two', null, { deep: true }] },
+          amountMinor: '-90071992547409931234',
+        },
       });
       await store.appendToStream(stream, [event], 'any');
       const [read] = await store.readStream(stream);
@@ -69,14 +81,18 @@ export function eventStoreContract(open: () => Promise<EventStore>): void {
       const stream = uniqueStream();
       await store.appendToStream(stream, events(2), 'no_stream');
       await store.appendToStream(stream, events(1), 1);
-      const error = await store.appendToStream(stream, events(1), 1).catch((caught: unknown) => caught);
+      const error = await store
+        .appendToStream(stream, events(1), 1)
+        .catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(WrongExpectedRevisionError);
       expect(error).toMatchObject({ streamId: stream, expected: 1, actual: 2 });
       expect(await store.readStream(stream)).toHaveLength(3);
     });
 
     it('refuses an exact revision on a stream that does not exist', async () => {
-      const error = await store.appendToStream(uniqueStream(), events(1), 0).catch((caught: unknown) => caught);
+      const error = await store
+        .appendToStream(uniqueStream(), events(1), 0)
+        .catch((caught: unknown) => caught);
       expect(error).toMatchObject({ expected: 0, actual: 'no_stream' });
     });
 
@@ -110,7 +126,10 @@ export function eventStoreContract(open: () => Promise<EventStore>): void {
       const fresh = anEvent();
       const result = await store.appendToStream(stream, [old, fresh], 0);
       expect(result.outcomes.map((outcome) => outcome.status)).toEqual(['duplicate', 'appended']);
-      expect((await store.readStream(stream)).map((event) => event.eventId)).toEqual([old.eventId, fresh.eventId]);
+      expect((await store.readStream(stream)).map((event) => event.eventId)).toEqual([
+        old.eventId,
+        fresh.eventId,
+      ]);
     });
 
     it('treats a repeated id inside one batch as a duplicate of its first occurrence', async () => {
@@ -128,7 +147,11 @@ export function eventStoreContract(open: () => Promise<EventStore>): void {
       const stream = uniqueStream();
       const event = anEvent();
       await store.appendToStream(stream, [event], 'no_stream');
-      const result = await store.appendToStream(stream, [{ ...event, eventId: event.eventId.toUpperCase() }], 'any');
+      const result = await store.appendToStream(
+        stream,
+        [{ ...event, eventId: event.eventId.toUpperCase() }],
+        'any',
+      );
       expect(result.outcomes[0].status).toBe('duplicate');
     });
 
@@ -147,7 +170,8 @@ export function eventStoreContract(open: () => Promise<EventStore>): void {
       );
       expect(attempts.filter((attempt) => attempt.status === 'fulfilled')).toHaveLength(1);
       for (const attempt of attempts) {
-        if (attempt.status === 'rejected') expect(attempt.reason).toBeInstanceOf(WrongExpectedRevisionError);
+        if (attempt.status === 'rejected')
+          expect(attempt.reason).toBeInstanceOf(WrongExpectedRevisionError);
       }
       expect((await store.readStream(stream)).map((event) => event.revision)).toEqual([0, 1, 2, 3]);
     });
@@ -166,8 +190,12 @@ export function eventStoreContract(open: () => Promise<EventStore>): void {
     it('reads from a revision, bounded by maxCount, and nothing for an unknown stream', async () => {
       const stream = uniqueStream();
       await store.appendToStream(stream, events(5), 'no_stream');
-      expect((await store.readStream(stream, { fromRevision: 2 })).map((event) => event.revision)).toEqual([2, 3, 4]);
-      expect((await store.readStream(stream, { fromRevision: 1, maxCount: 2 })).map((e) => e.revision)).toEqual([1, 2]);
+      expect(
+        (await store.readStream(stream, { fromRevision: 2 })).map((event) => event.revision),
+      ).toEqual([2, 3, 4]);
+      expect(
+        (await store.readStream(stream, { fromRevision: 1, maxCount: 2 })).map((e) => e.revision),
+      ).toEqual([1, 2]);
       expect(await store.readStream(uniqueStream())).toEqual([]);
     });
   });
@@ -244,7 +272,11 @@ export function eventStoreContract(open: () => Promise<EventStore>): void {
           let written = 0;
           while (written < perAppender) {
             const size = Math.min(1 + ((written * 7) % 5), perAppender - written);
-            await store.appendToStream(stream, events(size), written === 0 ? 'no_stream' : written - 1);
+            await store.appendToStream(
+              stream,
+              events(size),
+              written === 0 ? 'no_stream' : written - 1,
+            );
             written += size;
           }
         }),
@@ -252,8 +284,11 @@ export function eventStoreContract(open: () => Promise<EventStore>): void {
       const seen = (await received).filter((event) => streams.includes(event.streamId));
 
       expect(seen).toHaveLength(expected);
-      expect(new Set(seen.map((event) => `${event.streamId}/${event.eventId}`)).size).toBe(expected);
-      for (let i = 1; i < seen.length; i++) expect(seen[i].position > seen[i - 1].position).toBe(true);
+      expect(new Set(seen.map((event) => `${event.streamId}/${event.eventId}`)).size).toBe(
+        expected,
+      );
+      for (let i = 1; i < seen.length; i++)
+        expect(seen[i].position > seen[i - 1].position).toBe(true);
       const nextRevision = new Map<string, number>();
       for (const event of seen) {
         expect(event.revision).toBe(nextRevision.get(event.streamId) ?? 0);
@@ -263,7 +298,11 @@ export function eventStoreContract(open: () => Promise<EventStore>): void {
   });
 
   it('gives each stream its own ids: a random id is never reported as duplicate', async () => {
-    const result = await store.appendToStream(uniqueStream(), [anEvent({ eventId: randomUUID() })], 'any');
+    const result = await store.appendToStream(
+      uniqueStream(),
+      [anEvent({ eventId: randomUUID() })],
+      'any',
+    );
     expect(result.outcomes[0].status).toBe('appended');
   });
 }

@@ -13,7 +13,8 @@ export function anEvent(overrides: Partial<EventToAppend> = {}): EventToAppend {
   };
 }
 
-export const events = (count: number): EventToAppend[] => Array.from({ length: count }, () => anEvent());
+export const events = (count: number): EventToAppend[] =>
+  Array.from({ length: count }, () => anEvent());
 
 export const uniqueStream = (): string => `customer-${randomUUID()}`;
 

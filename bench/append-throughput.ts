@@ -1,0 +1,84 @@
+/**
+ * Append throughput of the PostgreSQL event store on PGlite and on a PostgreSQL server:
+ * events/s for single-event appends and for batches of 100, median of several runs.
+ *
+ *   npm run bench:append                                  # PGlite only
+ *   DATABASE_URL_TEST=postgres://... npm run bench:append # PGlite and the server
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventToAppend } from '../src/event-store/event-store.port';
+import { PostgresEventStore } from '../src/event-store/postgres-event-store';
+import { PgSqlClient } from '../src/postgres/pg-sql-client';
+import { PgliteSqlClient } from '../src/postgres/pglite-sql-client';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const EVENTS_PER_RUN = Number(process.env.BENCH_EVENTS ?? 2000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+
+const touchpoint = (): EventToAppend => ({
+  eventId: randomUUID(),
+  type: 'BalanceReported',
+  version: 1,
+  occurredAt: new Date().toISOString(),
+  data: { accountId: 'ACC-1', balanceMinor: '1234500', currency: 'CNY' },
+  metadata: { sourceSystem: 'bench' },
+});
+
+async function run(store: PostgresEventStore, batchSize: number): Promise<number> {
+  const appends = Math.ceil(EVENTS_PER_RUN / batchSize);
+  let next = 0;
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      const stream = `customer-bench-${randomUUID()}`;
+      let revision = -1;
+      while (next++ < appends) {
+        const batch = Array.from({ length: batchSize }, touchpoint);
+        await store.appendToStream(stream, batch, revision < 0 ? 'no_stream' : revision);
+        revision += batchSize;
+      }
+    }),
+  );
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return (appends * batchSize) / seconds;
+}
+
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+async function measure(name: string, store: PostgresEventStore): Promise<void> {
+  for (const batchSize of [1, 100]) {
+    await run(store, batchSize); // warm-up
+    const rates: number[] = [];
+    for (let i = 0; i < RUNS; i++) rates.push(await run(store, batchSize));
+    console.log(
+      `${name.padEnd(18)} batch ${String(batchSize).padStart(3)}: median ${Math.round(median(rates)).toLocaleString('en')} events/s ` +
+        `(runs: ${rates.map((rate) => Math.round(rate)).join(', ')})`,
+    );
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(
+    `${RUNS} runs x ${EVENTS_PER_RUN} events, ${CONCURRENCY} concurrent appenders, node ${process.version}`,
+  );
+  const dir = mkdtempSync(join(tmpdir(), 'cle-bench-'));
+  const pglite = await PostgresEventStore.create(await PgliteSqlClient.open(dir));
+  await measure('PGlite (on disk)', pglite);
+  await pglite.close();
+  rmSync(dir, { recursive: true, force: true });
+
+  const url = process.env.DATABASE_URL_TEST;
+  if (url) {
+    const server = await PostgresEventStore.create(await PgSqlClient.connect(url, CONCURRENCY + 2));
+    await measure('PostgreSQL server', server);
+    await server.close();
+  } else {
+    console.log('PostgreSQL server: skipped (set DATABASE_URL_TEST)');
+  }
+}
+
+void main();

@@ -1,0 +1,42 @@
+import { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { AppModule } from '../../src/app.module';
+import { configureApp } from '../../src/http/configure-app';
+
+export interface RunningApp {
+  readonly app: INestApplication;
+  readonly http: () => ReturnType<typeof request>;
+  readonly dataDir: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Boots the real Nest app, wired as main.ts wires it, on its own embedded data folder
+ * (or `environment.DATABASE_URL`), listening on an ephemeral port.
+ */
+export async function startApp(
+  environment: Record<string, string> = {},
+  dataDir?: string,
+): Promise<RunningApp> {
+  const folder = dataDir ?? mkdtempSync(join(tmpdir(), 'cle-e2e-'));
+  const moduleRef = await Test.createTestingModule({
+    imports: [AppModule.forEnvironment({ DATA_DIR: folder, LOG_LEVEL: 'silent', ...environment })],
+  }).compile();
+  const app = moduleRef.createNestApplication({ bodyParser: false, logger: false });
+  configureApp(app);
+  await app.listen(0, '127.0.0.1');
+  const server = app.getHttpServer();
+  return {
+    app,
+    http: () => request(server),
+    dataDir: folder,
+    async close() {
+      await app.close();
+      if (!dataDir) rmSync(folder, { recursive: true, force: true });
+    },
+  };
+}
