@@ -81,6 +81,7 @@ stop_pid() {
 }
 
 # with_lock FILE CMD...: serialize start/stop of one server across concurrent callers.
+# The lock is fd 9: every long-lived server must be launched with `9>&-`.
 with_lock() {
   local lockfile=$1; shift
   mkdir -p "$(dirname "$lockfile")"

@@ -29,13 +29,14 @@ ensure_installed() {
   PGBIN=$(pg_bindir) || die "postgresql installed but no /usr/lib/postgresql/*/bin/pg_ctl"
 }
 
+# (9>&-: the server must not inherit the start/stop lock fd, or it would hold the lock forever.)
 # The OS user that owns and runs the cluster: postgres when we are root (initdb refuses root),
 # otherwise ourselves.
 run_as() {
   if [ "$(id -u)" -eq 0 ]; then
-    (cd / && runuser -u postgres -- "$@")
+    (cd / && runuser -u postgres -- "$@" 9>&-)
   else
-    (cd / && "$@")
+    (cd / && "$@" 9>&-)
   fi
 }
 
@@ -104,6 +105,20 @@ host    all   all   ::1/128       trust
 EOF
 }
 
+# A postmaster of ours whose data dir was deleted under it (rm -rf .servers) keeps the port
+# but can't serve new connections, and pg_ctl can't see it: end it by pid.
+orphan_pids() {
+  ps -eo pid=,args= | awk -v d="$DATA" '$2 ~ /\/postgres$/ && $3 == "-D" && $4 == d { print $1 }'
+}
+kill_orphan() {
+  local pid
+  [ -f "$DATA/postmaster.pid" ] && return 0
+  for pid in $(orphan_pids); do
+    log "ending orphaned postmaster $pid (its data dir $DATA is gone)"
+    stop_pid "$pid" 20
+  done
+}
+
 psql_q() {
   "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PORT" -U postgres "$@"
 }
@@ -116,6 +131,7 @@ do_start() {
     log "already running (data $DATA)"
     echo "$URL"; return 0
   fi
+  kill_orphan
   if port_open 127.0.0.1 "$PORT"; then
     die "port $PORT is already in use by another process (set PGPORT_TEST)"
   fi
@@ -146,6 +162,7 @@ do_stop() {
       run_as "$PGBIN/pg_ctl" stop -D "$DATA" -m immediate -w -t 30 >/dev/null 2>&1 || true; }
   else
     log "not running"
+    kill_orphan
   fi
   rm -f "$STATE_DIR/server.pid" "$STATE_DIR/state"
   if [ "$wipe" = --wipe ]; then
