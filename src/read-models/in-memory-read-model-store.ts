@@ -1,0 +1,210 @@
+import {
+  assertCollectionName,
+  indexedValue,
+  resolveField,
+  sameIndexedFields,
+  validatedSpec,
+} from './collection-spec';
+import { assertCheckpoint, planWrites } from './document-writes';
+import {
+  encodeCursor,
+  FindPlan,
+  KeysetPosition,
+  planFind,
+  planWhere,
+  Predicate,
+} from './find-plan';
+import {
+  Checkpoint,
+  CollectionInUseError,
+  CollectionSpec,
+  CollectionSpecConflictError,
+  DocumentWrite,
+  FindQuery,
+  IndexedField,
+  Page,
+  ReadModelStore,
+  Scalar,
+  StoredDocument,
+  UnknownCollectionError,
+  Where,
+  WriteResult,
+} from './read-model-store.port';
+
+interface Collection {
+  readonly fields: readonly IndexedField[];
+  /** Bodies kept as JSON text: returned byte for byte, and never shared with a caller. */
+  readonly documents: Map<string, { readonly version: number; readonly json: string }>;
+}
+
+/** For unit tests only: the same contract as the real adapters, kept in process memory. */
+export class InMemoryReadModelStore implements ReadModelStore {
+  private readonly collections = new Map<string, Collection>();
+  private readonly checkpoints = new Map<string, bigint>();
+  private readonly active = new Map<string, string>();
+
+  async ensureCollection(spec: CollectionSpec): Promise<void> {
+    const fields = validatedSpec(spec);
+    const existing = this.collections.get(spec.name);
+    if (!existing) {
+      this.collections.set(spec.name, { fields, documents: new Map() });
+    } else if (!sameIndexedFields(existing.fields, fields)) {
+      throw new CollectionSpecConflictError(spec.name, existing.fields, fields);
+    }
+  }
+
+  async write(
+    collection: string,
+    writes: readonly DocumentWrite[],
+    checkpoint?: Checkpoint,
+  ): Promise<WriteResult> {
+    const { fields, documents } = this.collection(collection);
+    const plan = planWrites(collection, fields, writes);
+    if (checkpoint) assertCheckpoint(checkpoint);
+    let written = 0;
+    for (const document of plan.documents) {
+      const stored = documents.get(document.id);
+      if (stored && stored.version >= document.version) continue;
+      documents.set(document.id, { version: document.version, json: document.json });
+      written++;
+    }
+    if (checkpoint && (this.checkpoints.get(checkpoint.name) ?? -1n) < checkpoint.position) {
+      this.checkpoints.set(checkpoint.name, checkpoint.position);
+    }
+    return { written, ignored: writes.length - written };
+  }
+
+  async get(collection: string, id: string): Promise<StoredDocument | undefined> {
+    const stored = this.collection(collection).documents.get(id);
+    return stored && { id, version: stored.version, body: JSON.parse(stored.json) };
+  }
+
+  async find(collection: string, query: FindQuery): Promise<Page> {
+    const { fields } = this.collection(collection);
+    const plan = planFind(collection, fields, query);
+    const order = (a: StoredDocument, b: StoredDocument): number =>
+      (plan.direction === 'asc' ? 1 : -1) * compareKeys(a, b, plan.sortField);
+    const cursor = plan.after && keysetDocument(plan.after, plan);
+    const matching = this.matching(collection, plan.predicates)
+      .filter((document) => !cursor || order(document, cursor) > 0)
+      .sort(order);
+    const documents = matching.slice(0, plan.limit);
+    const last = documents[documents.length - 1];
+    return matching.length > plan.limit
+      ? {
+          documents,
+          nextCursor: encodeCursor(plan, {
+            value: indexedValue(last, plan.sortField),
+            id: last.id,
+          }),
+        }
+      : { documents };
+  }
+
+  async countBy(
+    collection: string,
+    field: string,
+    where?: Where,
+  ): Promise<Readonly<Record<string, number>>> {
+    const { fields } = this.collection(collection);
+    const groupField = resolveField(collection, fields, field, false);
+    const counts: Record<string, number> = {};
+    for (const document of this.matching(collection, planWhere(collection, fields, where))) {
+      const key = String(indexedValue(document, groupField));
+      counts[key] = (counts[key] ?? 0) + 1;
+    }
+    return counts;
+  }
+
+  async readCheckpoint(name: string): Promise<bigint | undefined> {
+    return this.checkpoints.get(name);
+  }
+
+  async dropCollection(name: string): Promise<void> {
+    assertCollectionName(name);
+    for (const [logical, physical] of this.active) {
+      if (physical === name) throw new CollectionInUseError(name, logical);
+    }
+    this.collections.delete(name);
+    this.checkpoints.delete(name);
+  }
+
+  async activeCollection(logical: string): Promise<string | undefined> {
+    assertCollectionName(logical);
+    return this.active.get(logical);
+  }
+
+  async setActiveCollection(logical: string, physical: string): Promise<void> {
+    assertCollectionName(logical);
+    this.collection(physical);
+    this.active.set(logical, physical);
+  }
+
+  private collection(name: string): Collection {
+    assertCollectionName(name);
+    const collection = this.collections.get(name);
+    if (!collection) throw new UnknownCollectionError(name);
+    return collection;
+  }
+
+  private matching(collection: string, predicates: readonly Predicate[]): StoredDocument[] {
+    return [...this.collection(collection).documents]
+      .map(([id, { version, json }]) => ({ id, version, body: JSON.parse(json) }))
+      .filter((document) => predicates.every((predicate) => holds(predicate, document)));
+  }
+}
+
+/** A stand-in document whose sort key is the cursor's, to compare real documents against. */
+function keysetDocument(after: KeysetPosition, plan: FindPlan): StoredDocument {
+  if (plan.sortField.path === 'id') return { id: after.id, version: 0, body: {} };
+  const body: Record<string, unknown> = {};
+  let target = body;
+  const segments = plan.sortField.path.split('.');
+  segments.slice(0, -1).forEach((segment) => {
+    target[segment] = {};
+    target = target[segment] as Record<string, unknown>;
+  });
+  target[segments[segments.length - 1]] = after.value;
+  return { id: after.id, version: 0, body };
+}
+
+function holds(predicate: Predicate, document: StoredDocument): boolean {
+  const value = indexedValue(document, predicate.field);
+  switch (predicate.kind) {
+    case 'null':
+      return value === null;
+    case 'in':
+      return value === null ? predicate.orNull : predicate.values.includes(value);
+    case 'compare': {
+      if (value === null) return false;
+      const order = compareScalars(value, predicate.value);
+      return predicate.operator === '>'
+        ? order > 0
+        : predicate.operator === '>='
+          ? order >= 0
+          : predicate.operator === '<'
+            ? order < 0
+            : order <= 0;
+    }
+  }
+}
+
+/** Ascending order of (sort value, id), null first: what the indexes of the real stores give. */
+function compareKeys(a: StoredDocument, b: StoredDocument, field: IndexedField): number {
+  return (
+    compareScalars(indexedValue(a, field), indexedValue(b, field)) || compareScalars(a.id, b.id)
+  );
+}
+
+function compareScalars(a: Scalar, b: Scalar): number {
+  if (a === b) return 0;
+  if (a === null) return -1;
+  if (b === null) return 1;
+  if (typeof a === 'string' && typeof b === 'string') {
+    // Code point order (UTF-8 byte order), as MongoDB and PostgreSQL's "C" collation compare;
+    // JS's own < compares UTF-16 units and would misplace characters above U+FFFF.
+    return Buffer.compare(Buffer.from(a), Buffer.from(b));
+  }
+  // Same type here: queries and writes are checked against the field's declared type.
+  return (a as number) < (b as number) ? -1 : 1;
+}
