@@ -47,6 +47,7 @@ export function toBaseMinor(amount: string, currency: string, policy: Policy): s
   const rateScaled = BigInt(whole + fraction);
   const exponent = base.minorUnits - source.minorUnits - fraction.length;
   const scaled = parseMinor(amount) * rateScaled;
-  const converted = exponent >= 0 ? scaled * 10n ** BigInt(exponent) : scaled / 10n ** BigInt(-exponent);
+  const converted =
+    exponent >= 0 ? scaled * 10n ** BigInt(exponent) : scaled / 10n ** BigInt(-exponent);
   return converted.toString();
 }

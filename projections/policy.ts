@@ -3,7 +3,13 @@
  * policy/retail-bank.v1.json) and checked by parsePolicy so a bad file fails at start-up with
  * the name of the bad field, never half-way through a rebuild.
  */
-import { VALUE_TIERS, type ValueTier, PRODUCT_TYPES, type ProductType, isOneOf } from './vocabulary';
+import {
+  VALUE_TIERS,
+  type ValueTier,
+  PRODUCT_TYPES,
+  type ProductType,
+  isOneOf,
+} from './vocabulary';
 
 export interface CurrencyRate {
   /** ISO 4217 exponent: 2 for CNY, 0 for JPY. */
@@ -99,7 +105,12 @@ function object(value: unknown, field: string): Json {
   return value as Json;
 }
 
-function integer(value: unknown, field: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+function integer(
+  value: unknown,
+  field: string,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw new PolicyError(field, `must be an integer between ${min} and ${max}`);
   }
@@ -145,14 +156,15 @@ function parseCurrencies(value: unknown, baseCurrency: string): Record<string, C
 
 function parseBands(value: unknown): TierBand[] {
   if (!Array.isArray(value)) throw new PolicyError('valueTier.bands', 'must be an array');
-  const expected = VALUE_TIERS.slice(1);
+  const expected = VALUE_TIERS.filter((t): t is TierBand['tier'] => t !== 'mass');
   if (value.length !== expected.length) {
     throw new PolicyError('valueTier.bands', `must list exactly ${expected.join(', ')}`);
   }
   return value.map((raw: unknown, i) => {
     const field = `valueTier.bands[${i}]`;
     const band = object(raw, field);
-    if (band.tier !== expected[i]) throw new PolicyError(`${field}.tier`, `must be "${expected[i]}"`);
+    if (band.tier !== expected[i])
+      throw new PolicyError(`${field}.tier`, `must be "${expected[i]}"`);
     const minAumMinor = text(band.minAumMinor, `${field}.minAumMinor`, MINOR);
     const previous = i > 0 ? (value[i - 1] as Json).minAumMinor : '0';
     if (BigInt(minAumMinor) <= BigInt(String(previous))) {
@@ -174,7 +186,8 @@ function parseIntervals(value: unknown): Record<ValueTier, number | null> {
 
 function parseProductTypes(value: unknown): ProductType[] {
   const field = 'valueTier.aumProductTypes';
-  if (!Array.isArray(value) || value.length === 0) throw new PolicyError(field, 'must be a non-empty array');
+  if (!Array.isArray(value) || value.length === 0)
+    throw new PolicyError(field, 'must be a non-empty array');
   return value.map((type: unknown, i) => {
     if (!isOneOf(PRODUCT_TYPES, type)) {
       throw new PolicyError(`${field}[${i}]`, `must be one of ${PRODUCT_TYPES.join(', ')}`);
@@ -196,7 +209,11 @@ export function parsePolicy(json: unknown): Policy {
   const nps = object(churn.lowNps, 'churnRisk.lowNps');
   const closures = object(churn.closures, 'churnRisk.closures');
   const rm = object(root.rmCoverage, 'rmCoverage');
-  const atRiskInactivityDays = integer(lifecycle.atRiskInactivityDays, 'lifecycle.atRiskInactivityDays', 1);
+  const atRiskInactivityDays = integer(
+    lifecycle.atRiskInactivityDays,
+    'lifecycle.atRiskInactivityDays',
+    1,
+  );
   const detractorMax = integer(nps.detractorMax, 'churnRisk.lowNps.detractorMax', 0, 10);
   return {
     policyVersion: text(root.policyVersion, 'policyVersion', /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/),
@@ -206,14 +223,22 @@ export function parsePolicy(json: unknown): Policy {
       engagedMinProducts: integer(lifecycle.engagedMinProducts, 'lifecycle.engagedMinProducts', 1),
       engagedMinChannels: integer(lifecycle.engagedMinChannels, 'lifecycle.engagedMinChannels', 1),
       loyalMinProducts: integer(lifecycle.loyalMinProducts, 'lifecycle.loyalMinProducts', 1),
-      loyalMinTenureMonths: integer(lifecycle.loyalMinTenureMonths, 'lifecycle.loyalMinTenureMonths', 0),
+      loyalMinTenureMonths: integer(
+        lifecycle.loyalMinTenureMonths,
+        'lifecycle.loyalMinTenureMonths',
+        0,
+      ),
       atRiskInactivityDays,
       dormantInactivityDays: integer(
         lifecycle.dormantInactivityDays,
         'lifecycle.dormantInactivityDays',
         atRiskInactivityDays + 1,
       ),
-      reactivationWatchDays: integer(lifecycle.reactivationWatchDays, 'lifecycle.reactivationWatchDays', 1),
+      reactivationWatchDays: integer(
+        lifecycle.reactivationWatchDays,
+        'lifecycle.reactivationWatchDays',
+        1,
+      ),
       historyLimit: integer(lifecycle.historyLimit, 'lifecycle.historyLimit', 1, 1000),
     },
     valueTier: {
@@ -221,10 +246,19 @@ export function parsePolicy(json: unknown): Policy {
       bands: parseBands(valueTier.bands),
       relationshipRelief: {
         minProducts: integer(relief.minProducts, 'valueTier.relationshipRelief.minProducts', 1),
-        minTenureMonths: integer(relief.minTenureMonths, 'valueTier.relationshipRelief.minTenureMonths', 0),
+        minTenureMonths: integer(
+          relief.minTenureMonths,
+          'valueTier.relationshipRelief.minTenureMonths',
+          0,
+        ),
         aumPercent: integer(relief.aumPercent, 'valueTier.relationshipRelief.aumPercent', 1, 100),
       },
-      downgradeBufferPercent: integer(valueTier.downgradeBufferPercent, 'valueTier.downgradeBufferPercent', 0, 99),
+      downgradeBufferPercent: integer(
+        valueTier.downgradeBufferPercent,
+        'valueTier.downgradeBufferPercent',
+        0,
+        99,
+      ),
       downgradeGraceDays: integer(valueTier.downgradeGraceDays, 'valueTier.downgradeGraceDays', 0),
       historyLimit: integer(valueTier.historyLimit, 'valueTier.historyLimit', 1, 1000),
     },
@@ -236,8 +270,18 @@ export function parsePolicy(json: unknown): Policy {
       },
       inactivity: ramp(churn.inactivity, 'churnRisk.inactivity', 100_000),
       unresolvedComplaints: {
-        pointsEach: integer(complaints.pointsEach, 'churnRisk.unresolvedComplaints.pointsEach', 0, 100),
-        maxPoints: integer(complaints.maxPoints, 'churnRisk.unresolvedComplaints.maxPoints', 0, 100),
+        pointsEach: integer(
+          complaints.pointsEach,
+          'churnRisk.unresolvedComplaints.pointsEach',
+          0,
+          100,
+        ),
+        maxPoints: integer(
+          complaints.maxPoints,
+          'churnRisk.unresolvedComplaints.maxPoints',
+          0,
+          100,
+        ),
       },
       lowNps: {
         detractorMax,

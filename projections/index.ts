@@ -1,0 +1,18 @@
+/** Public surface of the pure projections: import from 'projections' only through this file. */
+export type { ProjectionEvent } from './event';
+export * from './vocabulary';
+export {
+  type Policy,
+  type CurrencyRate,
+  type LinearRamp,
+  type TierBand,
+  PolicyError,
+  parsePolicy,
+} from './policy';
+export * from './customer-state';
+export { projectCustomer, projectCustomerHistory } from './project-customer';
+export { dueThresholdEvents, nextDueAt, type ThresholdEvent } from './thresholds';
+export { uuidV5, THRESHOLD_EVENT_NAMESPACE } from './deterministic-id';
+export { toBaseMinor } from './money';
+export { qualifyingTier } from './value-tier';
+export { isCustomerInitiated, isSystemEvent } from './facts';
