@@ -6,14 +6,7 @@ import {
   validatedSpec,
 } from './collection-spec';
 import { assertCheckpoint, planWrites } from './document-writes';
-import {
-  encodeCursor,
-  FindPlan,
-  KeysetPosition,
-  planFind,
-  planWhere,
-  Predicate,
-} from './find-plan';
+import { encodeCursor, planFind, planWhere, Predicate } from './find-plan';
 import {
   Checkpoint,
   CollectionInUseError,
@@ -82,12 +75,13 @@ export class InMemoryReadModelStore implements ReadModelStore {
   async find(collection: string, query: FindQuery): Promise<Page> {
     const { fields } = this.collection(collection);
     const plan = planFind(collection, fields, query);
-    const order = (a: StoredDocument, b: StoredDocument): number =>
-      (plan.direction === 'asc' ? 1 : -1) * compareKeys(a, b, plan.sortField);
-    const cursor = plan.after && keysetDocument(plan.after, plan);
+    const sign = plan.direction === 'asc' ? 1 : -1;
+    const after: SortKey | undefined = plan.after && [plan.after.value, plan.after.id];
     const matching = this.matching(collection, plan.predicates)
-      .filter((document) => !cursor || order(document, cursor) > 0)
-      .sort(order);
+      .map((document) => ({ document, key: sortKeyOf(document, plan.sortField) }))
+      .filter(({ key }) => !after || sign * compareSortKeys(key, after) > 0)
+      .sort((a, b) => sign * compareSortKeys(a.key, b.key))
+      .map(({ document }) => document);
     const documents = matching.slice(0, plan.limit);
     const last = documents[documents.length - 1];
     return matching.length > plan.limit
@@ -154,20 +148,6 @@ export class InMemoryReadModelStore implements ReadModelStore {
   }
 }
 
-/** A stand-in document whose sort key is the cursor's, to compare real documents against. */
-function keysetDocument(after: KeysetPosition, plan: FindPlan): StoredDocument {
-  if (plan.sortField.path === 'id') return { id: after.id, version: 0, body: {} };
-  const body: Record<string, unknown> = {};
-  let target = body;
-  const segments = plan.sortField.path.split('.');
-  segments.slice(0, -1).forEach((segment) => {
-    target[segment] = {};
-    target = target[segment] as Record<string, unknown>;
-  });
-  target[segments[segments.length - 1]] = after.value;
-  return { id: after.id, version: 0, body };
-}
-
 function holds(predicate: Predicate, document: StoredDocument): boolean {
   const value = indexedValue(document, predicate.field);
   switch (predicate.kind) {
@@ -189,11 +169,16 @@ function holds(predicate: Predicate, document: StoredDocument): boolean {
   }
 }
 
-/** Ascending order of (sort value, id), null first: what the indexes of the real stores give. */
-function compareKeys(a: StoredDocument, b: StoredDocument, field: IndexedField): number {
-  return (
-    compareScalars(indexedValue(a, field), indexedValue(b, field)) || compareScalars(a.id, b.id)
-  );
+/** (sort value, id): ascending order of these, null first, is what the real stores' indexes give. */
+type SortKey = readonly [Scalar, string];
+
+const sortKeyOf = (document: StoredDocument, field: IndexedField): SortKey => [
+  indexedValue(document, field),
+  document.id,
+];
+
+function compareSortKeys(a: SortKey, b: SortKey): number {
+  return compareScalars(a[0], b[0]) || compareScalars(a[1], b[1]);
 }
 
 function compareScalars(a: Scalar, b: Scalar): number {
