@@ -1,12 +1,15 @@
 /** Two projects: unit specs beside the code, and the suites in test/ (e2e, adapter contracts, crash). */
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
 module.exports = {
+  // Booting the app opens an embedded database; suites that use servers take seconds.
+  testTimeout: 30_000,
   projects: [
     {
       displayName: 'unit',
       testEnvironment: 'node',
       roots: ['<rootDir>/src', '<rootDir>/projections'],
       testMatch: ['**/*.spec.ts'],
+      testEnvironmentOptions: { globalsCleanup: 'off' },
       transform: { '^.+\\.ts$': tsJest },
     },
     {
@@ -16,6 +19,8 @@ module.exports = {
       testMatch: ['**/*.test.ts'],
       transform: { '^.+\\.ts$': tsJest },
       setupFiles: ['reflect-metadata'],
+      // class-validator keeps its metadata on the global scope for the whole run.
+      testEnvironmentOptions: { globalsCleanup: 'off' },
     },
   ],
 };

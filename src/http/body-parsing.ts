@@ -8,7 +8,14 @@ import { toErrorBody } from './http-exception.filter';
  * Nest's routing, so they are mapped here to the same typed errors and error body.
  */
 export function useJsonBodies(app: INestApplication, limitBytes: number): void {
-  app.use(express.json({ limit: limitBytes, type: ['application/json', 'application/*+json'] }));
+  // Not strict: a valid JSON scalar is answered by the routes ("must be an object"), not as malformed.
+  app.use(
+    express.json({
+      limit: limitBytes,
+      strict: false,
+      type: ['application/json', 'application/*+json'],
+    }),
+  );
   app.use(
     (
       error: unknown,

@@ -48,11 +48,17 @@ export function toErrorBody(exception: unknown): ErrorBody {
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     const response = exception.getResponse();
-    const message =
-      typeof response === 'string'
-        ? response
-        : String((response as { message?: unknown }).message ?? exception.message);
-    return { statusCode: status, error: HttpStatus[status] ?? 'Error', message };
+    const { message, error } = (
+      typeof response === 'string' ? { message: response } : response
+    ) as {
+      message?: unknown;
+      error?: unknown;
+    };
+    return {
+      statusCode: status,
+      error: typeof error === 'string' ? error : exception.name,
+      message: String(message ?? exception.message),
+    };
   }
   return { statusCode: 500, error: 'Internal Server Error', message: 'internal error' };
 }

@@ -12,6 +12,7 @@ import {
   WrongExpectedRevisionError,
 } from '../event-store/event-store.port';
 import { AppendTouchpointsCommand, TouchpointOutcome } from './append-touchpoints.command';
+import { KeyedSerialiser } from './keyed-serialiser';
 
 const toDomainEvent = ({ eventId, type, version, occurredAt, data }: RecordedEvent): DomainEvent =>
   upcast({ eventId, type, version, occurredAt, data });
@@ -19,12 +20,14 @@ const toDomainEvent = ({ eventId, type, version, occurredAt, data }: RecordedEve
 /**
  * Load the customer's stream, let the decider accept or refuse each touchpoint against history
  * (and against the touchpoints accepted before it in this command), append the accepted ones at
- * the revision we read. A concurrent writer makes the append fail; then we read again and
- * decide again, a bounded number of times (DESIGN.md rule 2).
+ * the revision we read. Within this process one customer's commands queue; a writer in another
+ * instance makes the append fail, and then we read again and decide again, a bounded number of
+ * times (DESIGN.md rule 2).
  */
 @CommandHandler(AppendTouchpointsCommand)
 export class AppendTouchpointsHandler implements ICommandHandler<AppendTouchpointsCommand> {
   private readonly retries: number;
+  private readonly perCustomer = new KeyedSerialiser();
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -33,7 +36,13 @@ export class AppendTouchpointsHandler implements ICommandHandler<AppendTouchpoin
     this.retries = config.get('INGEST_CONFLICT_RETRIES', { infer: true });
   }
 
-  async execute(command: AppendTouchpointsCommand): Promise<readonly TouchpointOutcome[]> {
+  execute(command: AppendTouchpointsCommand): Promise<readonly TouchpointOutcome[]> {
+    return this.perCustomer.run(command.customerId, () => this.executeNow(command));
+  }
+
+  private async executeNow(
+    command: AppendTouchpointsCommand,
+  ): Promise<readonly TouchpointOutcome[]> {
     const streamId = customerStreamId(command.customerId);
     for (let attempt = 0; attempt <= this.retries; attempt++) {
       if (attempt > 0) await backoff(attempt);

@@ -38,7 +38,7 @@ class LateCommittingSqlClient implements SqlClient {
   }
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 describeWithServer(
   POSTGRES,
