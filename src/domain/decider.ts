@@ -1,33 +1,26 @@
-import { DomainEvent } from './touchpoints';
-
 /**
- * The write side's memory of a customer: only what is needed to refuse touchpoints that
- * contradict history. Read models are built elsewhere (projections/), from the same events.
+ * The write-side decider for one customer stream: refuses touchpoints that contradict the
+ * stream's history, accepts everything else (late events included, when they fit). Pure: the
+ * command handler folds evolveWriteState over the stored (upcast) events, then asks decide.
  */
+import { type DomainEvent, upcast } from './touchpoints';
+
+interface AccountFacts {
+  readonly currency: string;
+  readonly status: 'open' | 'closed';
+  readonly openedAt: number;
+  readonly closedAt: number | null;
+}
+
 export interface CustomerWriteState {
   readonly exists: boolean;
   readonly erased: boolean;
   readonly kycVerified: boolean;
-  readonly hasRelationshipManager: boolean;
-  /** productId -> when it was opened / closed (closedAt undefined while open). */
-  readonly products: Readonly<
-    Record<string, { readonly openedAt: string; readonly closedAt?: string }>
-  >;
-  /** complaintId -> resolved? */
-  readonly complaints: Readonly<Record<string, boolean>>;
-  /** "campaignId/offerId" of offers made to the customer. */
-  readonly offers: readonly string[];
+  readonly accounts: Readonly<Record<string, AccountFacts>>;
+  readonly complaints: Readonly<Record<string, 'open' | 'resolved'>>;
+  /** Keys `campaignId/offerId` of offers made. */
+  readonly offers: Readonly<Record<string, true>>;
 }
-
-export const initialCustomerWriteState: CustomerWriteState = {
-  exists: false,
-  erased: false,
-  kycVerified: false,
-  hasRelationshipManager: false,
-  products: {},
-  complaints: {},
-  offers: [],
-};
 
 export type Decision =
   | { readonly accepted: true }
@@ -38,195 +31,275 @@ export type Decision =
       readonly field?: string;
     };
 
-const ACCEPT: Decision = { accepted: true };
-const refuse = (rule: string, message: string, field?: string): Decision => ({
-  accepted: false,
-  rule,
-  message,
-  ...(field ? { field } : {}),
-});
+export const initialCustomerWriteState: CustomerWriteState = {
+  exists: false,
+  erased: false,
+  kycVerified: false,
+  accounts: {},
+  complaints: {},
+  offers: {},
+};
 
-const text = (event: DomainEvent, key: string): string => String(event.data[key]);
-const offerKey = (event: DomainEvent) => `${text(event, 'campaignId')}/${text(event, 'offerId')}`;
-const FIRST_EVENT_TYPES = ['ProspectCaptured', 'CustomerImported'];
+const STREAM_OPENERS = ['ProspectCaptured', 'CustomerImported'];
+const ACCEPTED: Decision = { accepted: true };
 
-/**
- * Accepts or refuses one touchpoint given the customer's history. Late events (an occurredAt
- * older than what was seen) are accepted wherever they do not contradict that history.
- */
-export function decide(state: CustomerWriteState, event: DomainEvent): Decision {
-  if (state.erased) {
+function refuse(rule: string, message: string, field?: string): Decision {
+  return field === undefined
+    ? { accepted: false, rule, message }
+    : { accepted: false, rule, message, field };
+}
+
+const text = (data: Readonly<Record<string, unknown>>, key: string): string =>
+  typeof data[key] === 'string' ? data[key] : '';
+
+const offerKey = (data: Readonly<Record<string, unknown>>): string =>
+  `${text(data, 'campaignId')}/${text(data, 'offerId')}`;
+
+function importedAccounts(
+  data: Readonly<Record<string, unknown>>,
+): Readonly<Record<string, unknown>>[] {
+  return Array.isArray(data.products) ? (data.products as Readonly<Record<string, unknown>>[]) : [];
+}
+
+function withAccount(
+  state: CustomerWriteState,
+  accountId: string,
+  facts: AccountFacts,
+): CustomerWriteState {
+  return { ...state, accounts: { ...state.accounts, [accountId]: facts } };
+}
+
+export function evolveWriteState(
+  state: CustomerWriteState,
+  stored: DomainEvent,
+): CustomerWriteState {
+  const event = upcast(stored);
+  const at = Date.parse(event.occurredAt);
+  const data = event.data;
+  const next = state.exists ? state : { ...state, exists: true };
+  switch (event.type) {
+    case 'CustomerImported':
+      return importedAccounts(data).reduce(
+        (s, p) =>
+          withAccount(s, text(p, 'accountId'), {
+            currency: text(p, 'currency'),
+            status: 'open',
+            openedAt: Date.parse(text(p, 'openedAt')),
+            closedAt: null,
+          }),
+        { ...next, kycVerified: true },
+      );
+    case 'KycVerified':
+      return { ...next, kycVerified: true };
+    case 'ProductOpened':
+      return withAccount(next, text(data, 'accountId'), {
+        currency: text(data, 'currency'),
+        status: 'open',
+        openedAt: at,
+        closedAt: null,
+      });
+    case 'ProductClosed': {
+      const account = next.accounts[text(data, 'accountId')];
+      return account === undefined
+        ? next
+        : withAccount(next, text(data, 'accountId'), {
+            ...account,
+            status: 'closed',
+            closedAt: at,
+          });
+    }
+    case 'ComplaintFiled':
+      return { ...next, complaints: { ...next.complaints, [text(data, 'complaintId')]: 'open' } };
+    case 'ComplaintResolved':
+      return {
+        ...next,
+        complaints: { ...next.complaints, [text(data, 'complaintId')]: 'resolved' },
+      };
+    case 'CampaignOffered':
+      return { ...next, offers: { ...next.offers, [offerKey(data)]: true } };
+    case 'PersonalDataErased':
+      return { ...next, erased: true };
+    default:
+      return next;
+  }
+}
+
+function decideAccountActivity(
+  state: CustomerWriteState,
+  event: DomainEvent,
+  at: number,
+): Decision {
+  const accountId = text(event.data, 'accountId');
+  const account = state.accounts[accountId];
+  if (account === undefined) {
     return refuse(
-      'customerErased',
-      "the customer's personal data was erased; no further touchpoints are recorded",
+      'account-unknown',
+      `account ${accountId} was never opened for this customer`,
+      'accountId',
     );
   }
-  if (!state.exists) {
-    return FIRST_EVENT_TYPES.includes(event.type)
-      ? ACCEPT
-      : refuse(
-          'customerMustExist',
-          "a customer's first touchpoint must be ProspectCaptured or CustomerImported",
-          'type',
-        );
+  if (at < account.openedAt) {
+    return refuse(
+      'before-account-opened',
+      `account ${accountId} was opened after ${event.occurredAt}`,
+      'occurredAt',
+    );
   }
+  if (account.closedAt !== null && at > account.closedAt) {
+    return refuse(
+      'account-closed',
+      `account ${accountId} was closed before ${event.occurredAt}`,
+      'accountId',
+    );
+  }
+  if (text(event.data, 'currency') !== account.currency) {
+    return refuse(
+      'currency-mismatch',
+      `account ${accountId} is held in ${account.currency}`,
+      'currency',
+    );
+  }
+  return ACCEPTED;
+}
+
+function decideOpening(
+  state: CustomerWriteState,
+  data: Readonly<Record<string, unknown>>,
+): Decision {
+  const accountId = text(data, 'accountId');
+  const account = state.accounts[accountId];
+  if (account === undefined) return ACCEPTED;
+  return account.status === 'open'
+    ? refuse('account-already-open', `account ${accountId} is already open`, 'accountId')
+    : refuse(
+        'account-id-reused',
+        `account ${accountId} was closed; a reopening needs a new account id`,
+        'accountId',
+      );
+}
+
+function decideClosing(
+  state: CustomerWriteState,
+  data: Readonly<Record<string, unknown>>,
+  at: number,
+): Decision {
+  const accountId = text(data, 'accountId');
+  const account = state.accounts[accountId];
+  if (account === undefined)
+    return refuse('account-unknown', `account ${accountId} was never opened`, 'accountId');
+  if (account.status === 'closed')
+    return refuse('account-already-closed', `account ${accountId} is already closed`, 'accountId');
+  if (at < account.openedAt)
+    return refuse('closed-before-opened', `account ${accountId} was opened later`, 'occurredAt');
+  return ACCEPTED;
+}
+
+function decideImport(data: Readonly<Record<string, unknown>>): Decision {
+  const ids = importedAccounts(data).map((p) => text(p, 'accountId'));
+  const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
+  return duplicate === undefined
+    ? ACCEPTED
+    : refuse(
+        'duplicate-account-in-import',
+        `account ${duplicate} appears twice in the snapshot`,
+        'products',
+      );
+}
+
+function decideExisting(state: CustomerWriteState, event: DomainEvent): Decision {
+  const data = event.data;
+  const at = Date.parse(event.occurredAt);
   switch (event.type) {
     case 'ProspectCaptured':
     case 'CustomerImported':
       return refuse(
-        'customerAlreadyExists',
-        `the customer already exists; ${event.type} only starts a history`,
-        'type',
+        'customer-already-exists',
+        `the customer already has a history; ${event.type} must come first`,
       );
-    case 'ProductOpened': {
-      const productId = text(event, 'productId');
-      return state.products[productId]
-        ? refuse(
-            'productAlreadyExists',
-            `product ${productId} was already opened`,
-            'data.productId',
-          )
-        : ACCEPT;
-    }
-    case 'ProductClosed': {
-      const productId = text(event, 'productId');
-      const product = state.products[productId];
-      if (!product)
-        return refuse(
-          'productNotOpened',
-          `product ${productId} was never opened`,
-          'data.productId',
-        );
-      if (product.closedAt)
-        return refuse(
-          'productAlreadyClosed',
-          `product ${productId} is already closed`,
-          'data.productId',
-        );
-      return event.occurredAt < product.openedAt
-        ? refuse(
-            'closedBeforeOpened',
-            `product ${productId} cannot close before it opened`,
-            'occurredAt',
-          )
-        : ACCEPT;
-    }
+    case 'ProductOpened':
+      return decideOpening(state, data);
+    case 'ProductClosed':
+      return decideClosing(state, data, at);
     case 'BalanceReported':
-    case 'TransactionPosted': {
-      const productId = text(event, 'productId');
-      const product = state.products[productId];
-      if (!product)
-        return refuse('unknownProduct', `product ${productId} was never opened`, 'data.productId');
-      // A late report from before the closure is history; one after it contradicts it.
-      return product.closedAt && event.occurredAt > product.closedAt
-        ? refuse(
-            'productClosed',
-            `product ${productId} was closed at ${product.closedAt}`,
-            'data.productId',
-          )
-        : ACCEPT;
-    }
+    case 'TransactionPosted':
+      return decideAccountActivity(state, event, at);
     case 'KycExpired':
       return state.kycVerified
-        ? ACCEPT
-        : refuse('kycNotVerified', 'KYC was never verified, so it cannot expire', 'type');
-    case 'RmContactLogged':
-      return state.hasRelationshipManager
-        ? ACCEPT
+        ? ACCEPTED
+        : refuse('kyc-not-verified', 'KYC cannot expire before it was verified');
+    case 'ProfileUpdated':
+      return Object.keys(data).some((k) => k !== 'channel')
+        ? ACCEPTED
+        : refuse('empty-profile-update', 'a profile update must change at least one field');
+    case 'ComplaintFiled':
+      return state.complaints[text(data, 'complaintId')] === undefined
+        ? ACCEPTED
         : refuse(
-            'noRelationshipManager',
-            'no relationship manager was ever assigned to the customer',
-            'data.rmId',
+            'complaint-already-filed',
+            `complaint ${text(data, 'complaintId')} was already filed`,
+            'complaintId',
           );
-    case 'CampaignResponded':
-      return state.offers.includes(offerKey(event))
-        ? ACCEPT
-        : refuse(
-            'offerNotMade',
-            `offer ${offerKey(event)} was never made to the customer`,
-            'data.offerId',
-          );
-    case 'ComplaintFiled': {
-      const complaintId = text(event, 'complaintId');
-      return complaintId in state.complaints
-        ? refuse(
-            'complaintAlreadyFiled',
-            `complaint ${complaintId} was already filed`,
-            'data.complaintId',
-          )
-        : ACCEPT;
-    }
     case 'ComplaintResolved': {
-      const complaintId = text(event, 'complaintId');
-      if (!(complaintId in state.complaints)) {
+      const status = state.complaints[text(data, 'complaintId')];
+      if (status === undefined)
         return refuse(
-          'unknownComplaint',
-          `complaint ${complaintId} was never filed`,
-          'data.complaintId',
+          'complaint-unknown',
+          `complaint ${text(data, 'complaintId')} was never filed`,
+          'complaintId',
         );
-      }
-      return state.complaints[complaintId]
-        ? refuse(
-            'complaintAlreadyResolved',
-            `complaint ${complaintId} is already resolved`,
-            'data.complaintId',
-          )
-        : ACCEPT;
+      return status === 'open'
+        ? ACCEPTED
+        : refuse(
+            'complaint-already-resolved',
+            `complaint ${text(data, 'complaintId')} is already resolved`,
+            'complaintId',
+          );
+    }
+    case 'CampaignResponded':
+      return state.offers[offerKey(data)] === true
+        ? ACCEPTED
+        : refuse(
+            'campaign-not-offered',
+            `offer ${offerKey(data)} was never made to this customer`,
+            'offerId',
+          );
+    case 'PersonalDataErased': {
+      const open = Object.keys(state.accounts).filter((id) => state.accounts[id].status === 'open');
+      return open.length === 0
+        ? ACCEPTED
+        : refuse(
+            'erasure-with-open-products',
+            `products still open (${open.join(', ')}): the bank must keep the record`,
+          );
     }
     default:
-      return ACCEPT;
+      return ACCEPTED;
   }
 }
 
-/** Folds one accepted (stored) event into the write state. */
-export function evolveWriteState(
-  state: CustomerWriteState,
-  event: DomainEvent,
-): CustomerWriteState {
-  switch (event.type) {
-    case 'ProspectCaptured':
-      return { ...state, exists: true };
-    case 'CustomerImported': {
-      const products = Object.fromEntries(
-        (event.data.products as readonly { productId: string; openedAt: string }[]).map(
-          (product) => [product.productId, { openedAt: new Date(product.openedAt).toISOString() }],
-        ),
-      );
-      return {
-        ...state,
-        exists: true,
-        products,
-        hasRelationshipManager: typeof event.data.rmId === 'string',
-      };
-    }
-    case 'ProductOpened':
-      return {
-        ...state,
-        products: { ...state.products, [text(event, 'productId')]: { openedAt: event.occurredAt } },
-      };
-    case 'ProductClosed': {
-      const productId = text(event, 'productId');
-      return {
-        ...state,
-        products: {
-          ...state.products,
-          [productId]: { ...state.products[productId], closedAt: event.occurredAt },
-        },
-      };
-    }
-    case 'KycVerified':
-      return { ...state, kycVerified: true };
-    case 'RelationshipManagerAssigned':
-      return { ...state, hasRelationshipManager: true };
-    case 'CampaignOffered':
-      return { ...state, offers: [...state.offers, offerKey(event)] };
-    case 'ComplaintFiled':
-      return { ...state, complaints: { ...state.complaints, [text(event, 'complaintId')]: false } };
-    case 'ComplaintResolved':
-      return { ...state, complaints: { ...state.complaints, [text(event, 'complaintId')]: true } };
-    case 'PersonalDataErased':
-      return { ...state, erased: true };
-    default:
-      return state;
+/**
+ * Rules: a stream starts with ProspectCaptured or CustomerImported (every channel that first
+ * meets a person captures her as a prospect, so an unknown customer is a producer bug); nothing
+ * is accepted after PersonalDataErased (the person is gone, her key shredded); otherwise the
+ * event must agree with the accounts, complaints and offers the stream already holds.
+ */
+export function decide(state: CustomerWriteState, incoming: DomainEvent): Decision {
+  const event = upcast(incoming);
+  if (state.erased)
+    return refuse(
+      'customer-erased',
+      'the customer was erased; no further touchpoints are accepted',
+    );
+  if (!state.exists) {
+    return STREAM_OPENERS.includes(event.type)
+      ? event.type === 'CustomerImported'
+        ? decideImport(event.data)
+        : ACCEPTED
+      : refuse(
+          'customer-unknown',
+          `the first touchpoint of a customer must be ${STREAM_OPENERS.join(' or ')}, not ${event.type}`,
+          'type',
+        );
   }
+  return decideExisting(state, event);
 }

@@ -1,115 +1,100 @@
+/** Every touchpoint type and version the engine accepts, with its payload schema. */
 import { SYSTEM_EVENT_TYPES } from '../../../projections/vocabulary';
-import * as P from './payloads';
-
-/** A touchpoint as the domain sees it: the envelope fields that matter to decisions and projections. */
-export interface DomainEvent {
-  readonly eventId: string;
-  readonly type: string;
-  readonly version: number;
-  /** ISO 8601 UTC. */
-  readonly occurredAt: string;
-  readonly data: Readonly<Record<string, unknown>>;
-}
+import {
+  CustomerImportedV1,
+  KycExpiredV1,
+  KycVerifiedV1,
+  ProfileUpdatedV1,
+  ProspectCapturedV1,
+} from './acquisition';
+import { ComplaintFiledV1, ComplaintResolvedV1 } from './complaints';
+import {
+  CampaignOfferedV1,
+  CampaignRespondedV1,
+  ChannelInteractionV1,
+  ChannelInteractionV2,
+  ReferralMadeV1,
+  SatisfactionSurveyedV1,
+} from './engagement';
+import { ConsentChangedV1, PersonalDataErasedV1 } from './privacy';
+import {
+  BalanceReportedV1,
+  ProductClosedV1,
+  ProductOpenedV1,
+  TransactionPostedV1,
+} from './products';
+import { RelationshipManagerAssignedV1, RmContactLoggedV1 } from './relationship';
+import {
+  InactivityThresholdReachedV1,
+  ReactivationWatchEndedV1,
+  RmContactOverdueV1,
+  TierDowngradeGraceExpiredV1,
+} from './system';
+import { personalDataFieldsOf } from './validation';
 
 export interface TouchpointSchema {
   readonly type: string;
   readonly version: number;
   readonly payload: new () => object;
-  /** Top-level payload fields holding personal data: encrypted per customer, never published. */
   readonly personalDataFields: readonly string[];
-  /** Appended by the engine (scheduler) only; refused from external ingest. */
+  /** True for scheduler events: refused from external ingest. */
   readonly systemOnly: boolean;
 }
 
-/** Turns `data` of version N into version N+1. */
-type Upcaster = (data: Readonly<Record<string, unknown>>) => Readonly<Record<string, unknown>>;
-
-interface TypeEntry {
-  readonly versions: readonly TouchpointSchema[];
-  /** upcasters[i] lifts version i+1 to i+2. */
-  readonly upcasters: readonly Upcaster[];
+function schema(
+  type: string,
+  version: number,
+  payload: new () => object,
+  systemOnly = false,
+): TouchpointSchema {
+  return { type, version, payload, personalDataFields: personalDataFieldsOf(payload), systemOnly };
 }
 
-const entry = (
-  type: string,
-  payloads: readonly (new () => object)[],
-  options: {
-    personalDataFields?: readonly string[];
-    systemOnly?: boolean;
-    upcasters?: readonly Upcaster[];
-  } = {},
-): [string, TypeEntry] => {
-  if ((options.upcasters?.length ?? 0) !== payloads.length - 1) {
-    throw new Error(`${type}: one upcaster is needed between each pair of versions`);
-  }
-  return [
-    type,
-    {
-      versions: payloads.map((payload, index) => ({
-        type,
-        version: index + 1,
-        payload,
-        personalDataFields: options.personalDataFields ?? [],
-        systemOnly: options.systemOnly ?? false,
-      })),
-      upcasters: options.upcasters ?? [],
-    },
-  ];
-};
+const SCHEMAS: readonly TouchpointSchema[] = [
+  schema('ProspectCaptured', 1, ProspectCapturedV1),
+  schema('CustomerImported', 1, CustomerImportedV1),
+  schema('KycVerified', 1, KycVerifiedV1),
+  schema('KycExpired', 1, KycExpiredV1),
+  schema('ProfileUpdated', 1, ProfileUpdatedV1),
+  schema('ProductOpened', 1, ProductOpenedV1),
+  schema('ProductClosed', 1, ProductClosedV1),
+  schema('BalanceReported', 1, BalanceReportedV1),
+  schema('TransactionPosted', 1, TransactionPostedV1),
+  schema('ChannelInteraction', 1, ChannelInteractionV1),
+  schema('ChannelInteraction', 2, ChannelInteractionV2),
+  schema('RelationshipManagerAssigned', 1, RelationshipManagerAssignedV1),
+  schema('RmContactLogged', 1, RmContactLoggedV1),
+  schema('CampaignOffered', 1, CampaignOfferedV1),
+  schema('CampaignResponded', 1, CampaignRespondedV1),
+  schema('ComplaintFiled', 1, ComplaintFiledV1),
+  schema('ComplaintResolved', 1, ComplaintResolvedV1),
+  schema('SatisfactionSurveyed', 1, SatisfactionSurveyedV1),
+  schema('ReferralMade', 1, ReferralMadeV1),
+  schema('ConsentChanged', 1, ConsentChangedV1),
+  schema('PersonalDataErased', 1, PersonalDataErasedV1),
+  schema(SYSTEM_EVENT_TYPES.inactivityThresholdReached, 1, InactivityThresholdReachedV1, true),
+  schema(SYSTEM_EVENT_TYPES.reactivationWatchEnded, 1, ReactivationWatchEndedV1, true),
+  schema(SYSTEM_EVENT_TYPES.rmContactOverdue, 1, RmContactOverdueV1, true),
+  schema(SYSTEM_EVENT_TYPES.tierDowngradeGraceExpired, 1, TierDowngradeGraceExpiredV1, true),
+];
 
-const CATALOG: ReadonlyMap<string, TypeEntry> = new Map([
-  entry('ProspectCaptured', [P.ProspectCapturedV1], { personalDataFields: ['personal'] }),
-  entry('CustomerImported', [P.CustomerImportedV1], { personalDataFields: ['personal'] }),
-  entry('KycVerified', [P.KycVerifiedV1]),
-  entry('KycExpired', [P.KycExpiredV1]),
-  entry('ProfileUpdated', [P.ProfileUpdatedV1], { personalDataFields: ['personal'] }),
-  entry('ProductOpened', [P.ProductOpenedV1]),
-  entry('ProductClosed', [P.ProductClosedV1]),
-  entry('BalanceReported', [P.BalanceReportedV1]),
-  entry('TransactionPosted', [P.TransactionPostedV1]),
-  entry('ChannelInteraction', [P.ChannelInteractionV1, P.ChannelInteractionV2], {
-    // v1 senders only ever reported what customers did themselves.
-    upcasters: [(data) => ({ ...data, initiatedBy: 'customer' })],
-  }),
-  entry('RelationshipManagerAssigned', [P.RelationshipManagerAssignedV1]),
-  entry('RmContactLogged', [P.RmContactLoggedV1]),
-  entry('CampaignOffered', [P.CampaignOfferedV1]),
-  entry('CampaignResponded', [P.CampaignRespondedV1]),
-  entry('ComplaintFiled', [P.ComplaintFiledV1]),
-  entry('ComplaintResolved', [P.ComplaintResolvedV1]),
-  entry('SatisfactionSurveyed', [P.SatisfactionSurveyedV1], { personalDataFields: ['comment'] }),
-  entry('ReferralMade', [P.ReferralMadeV1]),
-  entry('ConsentChanged', [P.ConsentChangedV1]),
-  entry('PersonalDataErased', [P.PersonalDataErasedV1]),
-  entry(SYSTEM_EVENT_TYPES.inactivityThresholdReached, [P.InactivityThresholdReachedV1], {
-    systemOnly: true,
-  }),
-  entry(SYSTEM_EVENT_TYPES.reactivationWatchEnded, [P.ReactivationWatchEndedV1], {
-    systemOnly: true,
-  }),
-  entry(SYSTEM_EVENT_TYPES.rmContactOverdue, [P.RmContactOverdueV1], { systemOnly: true }),
-  entry(SYSTEM_EVENT_TYPES.tierDowngradeGraceExpired, [P.TierDowngradeGraceExpiredV1], {
-    systemOnly: true,
-  }),
-]);
+const BY_KEY = new Map(SCHEMAS.map((s) => [`${s.type}@${s.version}`, s]));
+const LATEST = new Map<string, number>();
+for (const s of SCHEMAS) LATEST.set(s.type, Math.max(LATEST.get(s.type) ?? 0, s.version));
 
-export const TOUCHPOINT_TYPES: readonly string[] = [...CATALOG.keys()];
+export const TOUCHPOINT_TYPES: readonly string[] = [...LATEST.keys()];
+export const SYSTEM_TOUCHPOINT_TYPES: readonly string[] = SCHEMAS.filter((s) => s.systemOnly).map(
+  (s) => s.type,
+);
 
 export function schemaFor(type: string, version: number): TouchpointSchema | undefined {
-  return CATALOG.get(type)?.versions[version - 1];
+  return BY_KEY.get(`${type}@${version}`);
 }
 
 export function latestVersion(type: string): number | undefined {
-  return CATALOG.get(type)?.versions.length;
+  return LATEST.get(type);
 }
 
-/** The event at its type's latest version; events of unknown types pass through unchanged. */
-export function upcast<E extends DomainEvent>(event: E): E {
-  const known = CATALOG.get(event.type);
-  if (!known || event.version >= known.versions.length) return event;
-  let data = event.data;
-  for (let version = event.version; version < known.versions.length; version++) {
-    data = known.upcasters[version - 1](data);
-  }
-  return { ...event, version: known.versions.length, data };
+export function allSchemas(): readonly TouchpointSchema[] {
+  return SCHEMAS;
 }

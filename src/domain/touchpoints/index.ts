@@ -1,2 +1,12 @@
-export { TOUCHPOINT_TYPES, latestVersion, schemaFor, upcast } from './catalog';
-export type { DomainEvent, TouchpointSchema } from './catalog';
+/** The touchpoint catalog: schemas per (type, version), personal-data fields, upcasting. */
+export type { DomainEvent } from './domain-event';
+export {
+  type TouchpointSchema,
+  TOUCHPOINT_TYPES,
+  SYSTEM_TOUCHPOINT_TYPES,
+  allSchemas,
+  latestVersion,
+  schemaFor,
+} from './catalog';
+export { UnknownTouchpointError, upcast } from './upcasters';
+export { isUtcInstant } from './validation';
