@@ -79,7 +79,7 @@ export function evolveWriteState(
   const next = state.exists ? state : { ...state, exists: true };
   switch (event.type) {
     case 'CustomerImported':
-      return importedAccounts(data).reduce(
+      return importedAccounts(data).reduce<CustomerWriteState>(
         (s, p) =>
           withAccount(s, text(p, 'accountId'), {
             currency: text(p, 'currency'),
