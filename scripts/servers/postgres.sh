@@ -41,7 +41,7 @@ run_as() {
 }
 
 # Where data + log live: <repo>/.servers/postgres when the cluster user can reach it, else
-# /tmp/cle-servers/postgres-<uid>-<hash of repo path> (e.g. repo under a 0700 home directory).
+# /tmp/cle-servers/postgres-<uid>-<hash of the state dir path> (e.g. repo under a 0700 home directory).
 # Deterministic, so start/stop/url always agree.
 choose_base() {
   mkdir -p "$STATE_DIR"
@@ -51,7 +51,7 @@ choose_base() {
     if ! runuser -u postgres -- test -x "$STATE_DIR" 2>/dev/null || \
        ! runuser -u postgres -- test -r "$STATE_DIR" 2>/dev/null; then
       local h
-      h=$(printf '%s' "$REPO_ROOT" | md5sum | cut -c1-8)
+      h=$(printf '%s' "$STATE_DIR" | md5sum | cut -c1-8)
       BASE="/tmp/cle-servers/postgres-$(id -u)-$h"
     fi
   fi
