@@ -3,6 +3,7 @@ import { ConfigModule, ConfigService } from '@nestjs/config';
 import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { AuditModule } from './audit/audit.module';
+import { CustomerQueriesModule } from './customer-queries/customer-queries.module';
 import { Environment, validateEnvironment } from './config/environment';
 import { HealthModule } from './health/health.module';
 import { HttpExceptionFilter } from './http/http-exception.filter';
@@ -47,6 +48,7 @@ export class AppModule {
         PostgresModule,
         IngestModule,
         AuditModule,
+        CustomerQueriesModule,
         HealthModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],

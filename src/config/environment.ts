@@ -60,10 +60,29 @@ export class Environment {
   @IsInt()
   @Min(0)
   @Max(50)
-  INGEST_CONFLICT_RETRIES = 8;
+  INGEST_CONFLICT_RETRIES = 16;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
+
+  /** The versioned policy file (thresholds, bands, weights), relative to the working directory. */
+  @IsString()
+  @MinLength(1)
+  POLICY_FILE = 'policy/retail-bank.v1.json';
+
+  /** How often the scheduler looks for customers whose time thresholds have passed. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(86_400_000)
+  SCHEDULER_INTERVAL_MS = 60_000;
+
+  /** Longest a query with ?minPosition= waits for the projection to catch up. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  READ_YOUR_WRITES_TIMEOUT_MS = 5_000;
 }
 
 export class InvalidEnvironmentError extends Error {

@@ -96,6 +96,8 @@ export interface EventStore {
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
   /** The position of the last event visible to readAll, or undefined when the store is empty. */
   headPosition(): Promise<bigint | undefined>;
+  /** How many events readAll would return after `after` (all when undefined): for lag and progress. */
+  countEvents(after?: bigint): Promise<number>;
   subscribeToAll(options?: { readonly after?: bigint }): Subscription;
   close(): Promise<void>;
 }

@@ -67,6 +67,10 @@ export class InMemoryEventStore implements EventStore {
     return this.all.length === 0 ? undefined : BigInt(this.all.length - 1);
   }
 
+  async countEvents(after?: bigint): Promise<number> {
+    return after === undefined ? this.all.length : Math.max(0, this.all.length - Number(after) - 1);
+  }
+
   subscribeToAll(options: { readonly after?: bigint } = {}): Subscription {
     return new PollingSubscription(
       (after, maxCount) => this.readAll({ after, maxCount }),

@@ -192,6 +192,14 @@ export class PostgresEventStore implements EventStore {
     return row.head === null ? undefined : BigInt(row.head);
   }
 
+  async countEvents(after?: bigint): Promise<number> {
+    const [row] = await this.sql.query<{ count: string }>(
+      `SELECT count(*)::text AS count FROM es_events WHERE position > $1 AND position < ${VISIBLE_BELOW}`,
+      [String(after ?? -1n)],
+    );
+    return Number(row.count);
+  }
+
   subscribeToAll(options: { readonly after?: bigint } = {}): Subscription {
     return new PollingSubscription(
       (after, maxCount) => this.readAll({ after, maxCount }),

@@ -43,3 +43,21 @@ export class NotFoundError extends Error {
     this.name = 'NotFoundError';
   }
 }
+
+/** The read models did not reach a requested position in time: retry shortly. */
+export class ProjectionLagError extends Error {
+  constructor(
+    readonly position: string,
+    readonly waitedMs: number,
+  ) {
+    super(`read models have not reached position ${position} within ${waitedMs} ms; retry shortly`);
+    this.name = 'ProjectionLagError';
+  }
+}
+
+export class ConflictError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConflictError';
+  }
+}

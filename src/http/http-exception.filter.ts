@@ -1,14 +1,10 @@
-import {
-  ArgumentsHost,
-  Catch,
-  ExceptionFilter,
-  HttpException,
-  HttpStatus,
-  Logger,
-} from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
+import { ReadModelQueryError } from '../read-models/read-model-store.port';
 import {
+  ConflictError,
   FieldError,
+  ProjectionLagError,
   MalformedJsonError,
   NotFoundError,
   PayloadTooLargeError,
@@ -41,6 +37,15 @@ export function toErrorBody(exception: unknown): ErrorBody {
   }
   if (exception instanceof UnsupportedMediaTypeError) {
     return { statusCode: 415, error: 'Unsupported Media Type', message: exception.message };
+  }
+  if (exception instanceof ReadModelQueryError) {
+    return { statusCode: 400, error: 'Bad Request', message: exception.message };
+  }
+  if (exception instanceof ProjectionLagError) {
+    return { statusCode: 503, error: 'Service Unavailable', message: exception.message };
+  }
+  if (exception instanceof ConflictError) {
+    return { statusCode: 409, error: 'Conflict', message: exception.message };
   }
   if (exception instanceof NotFoundError) {
     return { statusCode: 404, error: 'Not Found', message: exception.message };

@@ -14,6 +14,9 @@ import {
 import { AppendTouchpointsCommand, TouchpointOutcome } from './append-touchpoints.command';
 import { KeyedSerialiser } from './keyed-serialiser';
 
+/** The decider names payload fields relative to `data`; answers name them from the touchpoint's root. */
+const ENVELOPE_FIELDS = ['eventId', 'customerId', 'type', 'version', 'occurredAt'];
+
 const toDomainEvent = ({ eventId, type, version, occurredAt, data }: RecordedEvent): DomainEvent =>
   upcast({ eventId, type, version, occurredAt, data });
 
@@ -89,7 +92,7 @@ export class AppendTouchpointsHandler implements ICommandHandler<AppendTouchpoin
           status: 'rejected',
           rule,
           message,
-          ...(field ? { field } : {}),
+          ...(field ? { field: ENVELOPE_FIELDS.includes(field) ? field : `data.${field}` } : {}),
         });
         continue;
       }

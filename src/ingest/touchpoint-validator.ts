@@ -3,7 +3,7 @@ import { validateSync } from 'class-validator';
 import { DomainEvent, latestVersion, schemaFor } from '../domain/touchpoints';
 import { FieldError } from '../http/errors';
 import { TouchpointDto } from './touchpoint.dto';
-import { toFieldErrors } from './validation-errors';
+import { toFieldErrors } from '../http/validation-errors';
 
 /** A touchpoint that passed every schema rule, normalised (UTC time, explicit version). */
 export interface ValidTouchpoint extends DomainEvent {

@@ -220,6 +220,8 @@ export function eventStoreContract(open: () => Promise<EventStore>): void {
       ]);
       for (let i = 1; i < all.length; i++) expect(all[i].position > all[i - 1].position).toBe(true);
       expect(await store.headPosition()).toBe(all[all.length - 1].position);
+      expect(await store.countEvents(before)).toBe(all.length);
+      expect(await store.countEvents(ours[2].position)).toBe(all.length - all.indexOf(ours[2]) - 1);
 
       const page = await store.readAll({ after: ours[1].position, maxCount: 2 });
       expect(page).toHaveLength(2);

@@ -85,9 +85,9 @@ describe('POST /v1/touchpoints and GET /v1/customers/:id/events (e2e over HTTP, 
       'duplicate',
     ]);
     expect(results[2].errors).toContainEqual(
-      expect.objectContaining({ field: 'data.balance.amountMinor', rule: 'matches' }),
+      expect.objectContaining({ field: 'data.balanceMinor' }),
     );
-    expect(results[3]).toMatchObject({ rule: 'productNotOpened', field: 'data.productId' });
+    expect(results[3]).toMatchObject({ rule: 'account-unknown', field: 'data.accountId' });
     expect(BigInt(response.body.position)).toBe(BigInt(results[4].position));
 
     const { events } = await history(customerId);
@@ -104,8 +104,7 @@ describe('POST /v1/touchpoints and GET /v1/customers/:id/events (e2e over HTTP, 
     expect(response.status).toBe(422);
     expect(response.body).toMatchObject({
       status: 'rejected',
-      rule: 'customerMustExist',
-      field: 'type',
+      rule: 'customer-unknown',
     });
     expect((await running.http().get(`/v1/customers/${customerId}/events`)).status).toBe(404);
   });
@@ -118,7 +117,7 @@ describe('POST /v1/touchpoints and GET /v1/customers/:id/events (e2e over HTTP, 
     expect(late.status).toBe(201);
     const { events } = await history(customerId);
     expect(events[2]).toMatchObject({ version: 1, occurredAt: '2026-03-01T16:00:00.000Z' });
-    expect(events[2].data).toEqual({ channel: 'mobile', interaction: 'login' });
+    expect(events[2].data).toEqual({ channel: 'mobile', purpose: 'login' });
   });
 
   it('pages a long history with fromRevision and limit', async () => {

@@ -8,34 +8,48 @@ export const touchpoints = {
     type: 'ProspectCaptured',
     occurredAt,
     data: {
+      source: 'branch-walk-in',
       channel: 'branch',
       branchId: 'BR-SH-001',
-      personal: { fullName: 'Li Wei', phone: '+86 21 5555 0101' },
+      fullName: 'Li Wei',
+      phone: '+862155550101',
     },
     metadata: { sourceSystem: 'branch-crm', correlationId: randomUUID() },
   }),
-  productOpened: (customerId: string, productId: string, occurredAt = '2026-01-06T10:00:00Z') => ({
+  productOpened: (
+    customerId: string,
+    accountId: string,
+    occurredAt = '2026-01-06T10:00:00Z',
+    productType = 'current',
+  ) => ({
     eventId: randomUUID(),
     customerId,
     type: 'ProductOpened',
     occurredAt,
-    data: { productId, productType: 'current', channel: 'branch', branchId: 'BR-SH-001' },
+    data: {
+      accountId,
+      productType,
+      productCode: `${productType.toUpperCase()}-STD`,
+      currency: 'CNY',
+      channel: 'branch',
+      branchId: 'BR-SH-001',
+    },
     metadata: { sourceSystem: 'core-banking' },
   }),
-  productClosed: (customerId: string, productId: string, occurredAt = '2026-02-01T10:00:00Z') => ({
+  productClosed: (customerId: string, accountId: string, occurredAt = '2026-02-01T10:00:00Z') => ({
     eventId: randomUUID(),
     customerId,
     type: 'ProductClosed',
     occurredAt,
-    data: { productId, reason: 'customer-request' },
+    data: { accountId, reason: 'customer-request' },
     metadata: { sourceSystem: 'core-banking' },
   }),
-  balance: (customerId: string, productId: string, amountMinor: string, occurredAt: string) => ({
+  balance: (customerId: string, accountId: string, balanceMinor: string, occurredAt: string) => ({
     eventId: randomUUID(),
     customerId,
     type: 'BalanceReported',
     occurredAt,
-    data: { productId, balance: { amountMinor, currency: 'CNY' } },
+    data: { accountId, balanceMinor, currency: 'CNY' },
     metadata: { sourceSystem: 'core-banking' },
   }),
   interaction: (customerId: string, occurredAt: string, version = 2) => ({
@@ -46,7 +60,14 @@ export const touchpoints = {
     occurredAt,
     data:
       version === 1
-        ? { channel: 'mobile', interaction: 'login' }
-        : { channel: 'mobile', interaction: 'login', initiatedBy: 'customer' },
+        ? { channel: 'mobile', purpose: 'login' }
+        : { channel: 'mobile', purpose: 'login', outcome: 'completed' },
+  }),
+  rmAssigned: (customerId: string, rmId: string, occurredAt: string) => ({
+    eventId: randomUUID(),
+    customerId,
+    type: 'RelationshipManagerAssigned',
+    occurredAt,
+    data: { rmId, branchId: 'BR-SH-001', reason: 'onboarding' },
   }),
 };

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { ProjectionEngineModule } from '../projection-engine/projection-engine.module';
+import { ReadModelsModule } from '../read-models/read-models.module';
+import { CustomersController } from './customers.controller';
+import { ReadYourWrites } from './read-your-writes';
+import { StatsController } from './stats.controller';
+
+@Module({
+  imports: [ReadModelsModule, ProjectionEngineModule],
+  controllers: [CustomersController, StatsController],
+  providers: [ReadYourWrites],
+})
+export class CustomerQueriesModule {}

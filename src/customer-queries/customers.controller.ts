@@ -1,0 +1,81 @@
+import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
+import { NotFoundError, RequestValidationError } from '../http/errors';
+import { parseQuery } from '../http/validation-errors';
+import { CUSTOMER_ID_PATTERN, CUSTOMER_ID_RULE } from '../ingest/touchpoint.dto';
+import { ProjectionEngine } from '../projection-engine/projection-engine.service';
+import { READ_MODEL_STORE, ReadModelStore, Where } from '../read-models/read-model-store.port';
+import { CUSTOMER_SORTS, CustomerListParams, ReadYourWritesParams } from './query-params';
+import { ReadYourWrites } from './read-your-writes';
+
+const DEFAULT_PAGE = 50;
+
+/** The customer 360 and audience queries for marketing and operators. */
+@Controller('v1/customers')
+export class CustomersController {
+  constructor(
+    @Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore,
+    private readonly engine: ProjectionEngine,
+    private readonly readYourWrites: ReadYourWrites,
+  ) {}
+
+  @Get(':customerId')
+  async customer(@Param('customerId') customerId: string, @Query() query: Record<string, unknown>) {
+    if (!CUSTOMER_ID_PATTERN.test(customerId)) {
+      throw new RequestValidationError([
+        { field: 'customerId', rule: 'matches', message: `customerId ${CUSTOMER_ID_RULE}` },
+      ]);
+    }
+    const { minPosition } = parseQuery(ReadYourWritesParams, query);
+    await this.readYourWrites.await(minPosition);
+    const document = await this.readModels.get(this.engine.collections().customers, customerId);
+    if (!document) throw new NotFoundError(`customer ${customerId}`);
+    return { ...(document.body.customer as object), revision: document.version };
+  }
+
+  @Get()
+  async list(@Query() query: Record<string, unknown>) {
+    const params = parseQuery(CustomerListParams, query);
+    if (
+      params.minChurnRisk !== undefined &&
+      params.maxChurnRisk !== undefined &&
+      params.minChurnRisk > params.maxChurnRisk
+    ) {
+      throw new RequestValidationError([
+        {
+          field: 'minChurnRisk',
+          rule: 'isRange',
+          message: 'minChurnRisk must not exceed maxChurnRisk',
+        },
+      ]);
+    }
+    await this.readYourWrites.await(params.minPosition);
+    const where: Record<string, Where[string]> = {};
+    if (params.stage) where['search.stage'] = { eq: params.stage };
+    if (params.tier) where['search.tier'] = { eq: params.tier };
+    if (params.branch) where['search.branchId'] = { eq: params.branch };
+    if (params.rm) where['search.rmId'] = { eq: params.rm };
+    if (params.coverage) where['search.coverageStatus'] = { eq: params.coverage };
+    if (params.marketingConsent !== undefined)
+      where['search.marketingConsent'] = { eq: params.marketingConsent };
+    if (params.minChurnRisk !== undefined || params.maxChurnRisk !== undefined) {
+      where['search.churnScore'] = {
+        ...(params.minChurnRisk !== undefined ? { gte: params.minChurnRisk } : {}),
+        ...(params.maxChurnRisk !== undefined ? { lte: params.maxChurnRisk } : {}),
+      };
+    }
+    const page = await this.readModels.find(this.engine.collections().customers, {
+      where,
+      sort: { field: CUSTOMER_SORTS[params.sort ?? 'id'], direction: params.order ?? 'asc' },
+      limit: params.limit ?? DEFAULT_PAGE,
+      ...(params.cursor ? { after: params.cursor } : {}),
+    });
+    return {
+      customers: page.documents.map((document) => ({
+        customerId: document.id,
+        revision: document.version,
+        ...(document.body.search as object),
+      })),
+      ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+    };
+  }
+}

@@ -1,0 +1,94 @@
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { LIFECYCLE_STAGES, VALUE_TIERS } from '../../projections';
+import { ID_MESSAGE, ID_PATTERN } from '../domain/touchpoints/common';
+
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
+const toBoolean = ({ value }: { value: unknown }) =>
+  value === 'true' ? true : value === 'false' ? false : value;
+
+/** `?minPosition=` on every query: wait (bounded) until the read models reflect that position. */
+export class ReadYourWritesParams {
+  @IsOptional()
+  @Matches(/^\d{1,20}$/, { message: 'minPosition must be a global position as returned by ingest' })
+  minPosition?: string;
+}
+
+export const COVERAGE_STATUSES = ['not-required', 'unassigned', 'ok', 'due', 'overdue'] as const;
+
+export const CUSTOMER_SORTS = {
+  id: 'id',
+  churnRisk: 'search.churnScore',
+  lastActivity: 'search.lastActivityAt',
+  nextContactDue: 'search.nextContactDueAt',
+} as const;
+
+export class CustomerListParams extends ReadYourWritesParams {
+  @IsOptional()
+  @IsIn(LIFECYCLE_STAGES)
+  stage?: string;
+
+  @IsOptional()
+  @IsIn(VALUE_TIERS)
+  tier?: string;
+
+  @IsOptional()
+  @Matches(ID_PATTERN, { message: ID_MESSAGE })
+  branch?: string;
+
+  @IsOptional()
+  @Matches(ID_PATTERN, { message: ID_MESSAGE })
+  rm?: string;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  minChurnRisk?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  maxChurnRisk?: number;
+
+  /** true: customers who granted at least one marketing purpose; false: none granted. */
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsIn([true, false], { message: 'marketingConsent must be true or false' })
+  marketingConsent?: boolean;
+
+  @IsOptional()
+  @IsIn(COVERAGE_STATUSES)
+  coverage?: string;
+
+  @IsOptional()
+  @IsIn(Object.keys(CUSTOMER_SORTS))
+  sort?: keyof typeof CUSTOMER_SORTS;
+
+  @IsOptional()
+  @IsIn(['asc', 'desc'])
+  order?: 'asc' | 'desc';
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
+
+  @IsOptional()
+  @IsString()
+  cursor?: string;
+}
+
+export class TransitionWindowParams extends ReadYourWritesParams {
+  @IsISO8601({ strict: true })
+  from!: string;
+
+  @IsISO8601({ strict: true })
+  to!: string;
+}

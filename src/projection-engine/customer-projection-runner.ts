@@ -1,0 +1,218 @@
+import { Logger } from '@nestjs/common';
+import { Policy } from '../../projections';
+import { upcast } from '../domain/touchpoints';
+import { EventStore, RecordedEvent } from '../event-store/event-store.port';
+import { DocumentWrite, ReadModelStore } from '../read-models/read-model-store.port';
+import {
+  CUSTOMER_FIELDS,
+  CustomerDocument,
+  projectCustomerEvents,
+  STAGE_TRANSITION_FIELDS,
+} from './customer-read-model';
+
+export type RunnerState = 'starting' | 'catching-up' | 'live' | 'retrying' | 'stopped';
+
+export interface RunnerOptions {
+  /** Events read and written per batch. */
+  readonly batchSize: number;
+  /** Pause when caught up, before looking for new events. */
+  readonly idleMs: number;
+  /** Pause after a failed batch (database away...) before trying it again. */
+  readonly retryMs: number;
+}
+
+export const DEFAULT_RUNNER_OPTIONS: RunnerOptions = { batchSize: 1000, idleMs: 50, retryMs: 1000 };
+
+const CUSTOMER_STREAM = /^customer-(.+)$/;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Physical collection names of one generation of the customer read models. */
+export const generationCollections = (generation: number) => ({
+  customers: `customers_g${generation}`,
+  transitions: `stage_transitions_g${generation}`,
+});
+
+/**
+ * Keeps one generation of the customer read models up to date: reads the event store in global
+ * order from its checkpoint, applies the pure projections per customer, writes the documents
+ * (version-guarded by stream revision) and then the checkpoint (DESIGN.md rule 6). A crash
+ * anywhere replays from the last checkpoint, and the guard turns the replay into no-ops.
+ */
+export class CustomerProjectionRunner {
+  private readonly logger = new Logger(CustomerProjectionRunner.name);
+  private loop?: Promise<void>;
+  private stopping = false;
+  private checkpointValue: bigint | undefined;
+  private stateValue: RunnerState = 'starting';
+  private lastErrorValue: string | undefined;
+  private readonly waiters = new Set<() => void>();
+  readonly collections: { readonly customers: string; readonly transitions: string };
+
+  constructor(
+    private readonly events: EventStore,
+    private readonly readModels: ReadModelStore,
+    private readonly policy: Policy,
+    readonly generation: number,
+    private readonly options: RunnerOptions = DEFAULT_RUNNER_OPTIONS,
+  ) {
+    this.collections = generationCollections(generation);
+  }
+
+  get checkpoint(): bigint | undefined {
+    return this.checkpointValue;
+  }
+
+  get state(): RunnerState {
+    return this.stateValue;
+  }
+
+  get lastError(): string | undefined {
+    return this.lastErrorValue;
+  }
+
+  async start(): Promise<void> {
+    await this.readModels.ensureCollection({
+      name: this.collections.customers,
+      indexedFields: CUSTOMER_FIELDS,
+    });
+    await this.readModels.ensureCollection({
+      name: this.collections.transitions,
+      indexedFields: STAGE_TRANSITION_FIELDS,
+    });
+    this.checkpointValue = await this.readModels.readCheckpoint(this.collections.customers);
+    this.stateValue = 'catching-up';
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.loop;
+    this.stateValue = 'stopped';
+  }
+
+  /** Resolves true once everything up to `position` is projected, false after `timeoutMs`. */
+  async reached(position: bigint, timeoutMs: number): Promise<boolean> {
+    const done = () => this.checkpointValue !== undefined && this.checkpointValue >= position;
+    if (done()) return true;
+    return new Promise((resolve) => {
+      const check = () => {
+        if (!done()) return;
+        finish(true);
+      };
+      const finish = (result: boolean) => {
+        clearTimeout(timer);
+        this.waiters.delete(check);
+        resolve(result);
+      };
+      const timer = setTimeout(() => finish(false), timeoutMs);
+      this.waiters.add(check);
+    });
+  }
+
+  /** One pass over whatever is there now; resolves when caught up with the store's head. */
+  async catchUp(): Promise<void> {
+    while (!this.stopping && (await this.step()) > 0);
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      try {
+        const processed = await this.step();
+        this.lastErrorValue = undefined;
+        if (processed === 0) {
+          this.stateValue = 'live';
+          await sleep(this.options.idleMs);
+        }
+      } catch (error) {
+        this.stateValue = 'retrying';
+        this.lastErrorValue = (error as Error).message;
+        this.logger.error(
+          `projection ${this.collections.customers} failed a batch, retrying: ${this.lastErrorValue}`,
+        );
+        await sleep(this.options.retryMs);
+      }
+    }
+  }
+
+  /** Projects the next batch; returns how many events it covered. */
+  private async step(): Promise<number> {
+    const batch = await this.events.readAll({
+      after: this.checkpointValue,
+      maxCount: this.options.batchSize,
+    });
+    if (batch.length === 0) return 0;
+    await this.apply(batch);
+    this.checkpointValue = batch[batch.length - 1].position;
+    this.waiters.forEach((check) => check());
+    return batch.length;
+  }
+
+  private async apply(batch: readonly RecordedEvent[]): Promise<void> {
+    const byCustomer = new Map<string, RecordedEvent[]>();
+    for (const event of batch) {
+      const customerId = CUSTOMER_STREAM.exec(event.streamId)?.[1];
+      if (customerId === undefined) continue;
+      const events = byCustomer.get(customerId);
+      if (events) events.push(event);
+      else byCustomer.set(customerId, [event]);
+    }
+    const current = await this.currentDocuments([...byCustomer.keys()]);
+
+    const customerWrites: DocumentWrite[] = [];
+    const transitionWrites: DocumentWrite[] = [];
+    for (const [customerId, events] of byCustomer) {
+      const stored = current.get(customerId);
+      // A replay after a crash: the document already reflects these revisions.
+      const fresh = events.filter(
+        (event) => stored === undefined || event.revision > stored.version,
+      );
+      if (fresh.length === 0) continue;
+      const { document, transitions } = projectCustomerEvents(
+        customerId,
+        stored?.body,
+        fresh.map((event) => ({ revision: event.revision, event: upcast(event) })),
+        this.policy,
+      );
+      customerWrites.push({
+        id: customerId,
+        version: fresh[fresh.length - 1].revision,
+        body: { ...document },
+      });
+      for (const { revision, transition } of transitions) {
+        transitionWrites.push({
+          id: `${customerId}:${transition.sequence}`,
+          version: revision,
+          body: { ...transition },
+        });
+      }
+    }
+    // Transitions first: if we crash before the customers and checkpoint are written, the
+    // replay rewrites identical transition documents, which the version guard ignores.
+    if (transitionWrites.length > 0)
+      await this.readModels.write(this.collections.transitions, transitionWrites);
+    await this.readModels.write(this.collections.customers, customerWrites, {
+      name: this.collections.customers,
+      position: batch[batch.length - 1].position,
+    });
+  }
+
+  private async currentDocuments(
+    customerIds: readonly string[],
+  ): Promise<Map<string, { version: number; body: CustomerDocument }>> {
+    const found = new Map<string, { version: number; body: CustomerDocument }>();
+    for (let start = 0; start < customerIds.length; start += 1000) {
+      const ids = customerIds.slice(start, start + 1000);
+      const page = await this.readModels.find(this.collections.customers, {
+        where: { id: { in: ids } },
+        limit: ids.length,
+      });
+      for (const document of page.documents) {
+        found.set(document.id, {
+          version: document.version,
+          body: document.body as unknown as CustomerDocument,
+        });
+      }
+    }
+    return found;
+  }
+}

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { policyProvider } from '../config/policy.provider';
+import { EventStoreModule } from '../event-store/event-store.module';
+import { ReadModelsModule } from '../read-models/read-models.module';
+import { ProjectionsAdminController } from './projections-admin.controller';
+import { ProjectionEngine } from './projection-engine.service';
+
+@Module({
+  imports: [EventStoreModule, ReadModelsModule],
+  controllers: [ProjectionsAdminController],
+  providers: [ProjectionEngine, policyProvider],
+  exports: [ProjectionEngine, policyProvider],
+})
+export class ProjectionEngineModule {}

@@ -1,0 +1,202 @@
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
+import { Policy } from '../../projections';
+import { POLICY } from '../config/policy.provider';
+import { ConflictError } from '../http/errors';
+import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
+import { READ_MODEL_STORE, ReadModelStore } from '../read-models/read-model-store.port';
+import { CUSTOMERS, STAGE_TRANSITIONS } from './customer-read-model';
+import { CustomerProjectionRunner } from './customer-projection-runner';
+
+export interface RebuildStatus {
+  readonly generation: number;
+  readonly state: 'running' | 'switched' | 'failed';
+  readonly startedAt: string;
+  readonly finishedAt?: string;
+  readonly processedEvents: number;
+  readonly totalEvents: number;
+  readonly eventsPerSecond: number;
+  readonly error?: string;
+}
+
+export interface ProjectionStatus {
+  readonly name: string;
+  readonly generation: number;
+  readonly collection: string;
+  readonly state: string;
+  readonly checkpoint: string | null;
+  readonly headPosition: string | null;
+  readonly lagEvents: number;
+  readonly lagSeconds: number;
+  readonly lastError?: string;
+  readonly rebuild?: RebuildStatus;
+}
+
+export class RebuildAlreadyRunningError extends ConflictError {
+  constructor(readonly generation: number) {
+    super(`a rebuild into generation ${generation} is already running`);
+    this.name = 'RebuildAlreadyRunningError';
+  }
+}
+
+const GENERATION = /_g(\d+)$/;
+
+/**
+ * Owns the customer projection: the live runner of the active generation, and rebuilds that
+ * fill the next generation from position zero and switch over when caught up.
+ */
+@Injectable()
+export class ProjectionEngine implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(ProjectionEngine.name);
+  private active!: CustomerProjectionRunner;
+  private rebuilding?: {
+    runner: CustomerProjectionRunner;
+    status: RebuildStatus;
+    done: Promise<void>;
+  };
+  private lastRebuild?: RebuildStatus;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly events: EventStore,
+    @Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore,
+    @Inject(POLICY) private readonly policy: Policy,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const physical = await this.readModels.activeCollection(CUSTOMERS);
+    const generation = physical ? Number(GENERATION.exec(physical)?.[1] ?? 1) : 1;
+    this.active = this.runner(generation);
+    await this.active.start();
+    if (!physical) await this.activate(this.active);
+  }
+
+  /** Before the database client closes (PostgresModule closes it on application shutdown). */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.rebuilding?.runner.stop();
+    await this.active?.stop();
+  }
+
+  /** Physical collections queries read now. */
+  collections(): { readonly customers: string; readonly transitions: string } {
+    return this.active.collections;
+  }
+
+  /** Waits (bounded) until the active read models reflect `position`. */
+  reached(position: bigint, timeoutMs: number): Promise<boolean> {
+    return this.active.reached(position, timeoutMs);
+  }
+
+  async status(): Promise<ProjectionStatus[]> {
+    const runner = this.active;
+    const head = await this.events.headPosition();
+    const lagEvents = await this.events.countEvents(runner.checkpoint);
+    const [oldestUnprojected] =
+      lagEvents > 0 ? await this.events.readAll({ after: runner.checkpoint, maxCount: 1 }) : [];
+    const rebuild = this.rebuilding ? await this.refreshRebuildStatus() : this.lastRebuild;
+    return [
+      {
+        name: CUSTOMERS,
+        generation: runner.generation,
+        collection: runner.collections.customers,
+        state: runner.state,
+        checkpoint: runner.checkpoint?.toString() ?? null,
+        headPosition: head?.toString() ?? null,
+        lagEvents,
+        lagSeconds: oldestUnprojected
+          ? Math.max(0, (Date.now() - Date.parse(oldestUnprojected.recordedAt)) / 1000)
+          : 0,
+        ...(runner.lastError ? { lastError: runner.lastError } : {}),
+        ...(rebuild ? { rebuild } : {}),
+      },
+    ];
+  }
+
+  /**
+   * Starts rebuilding into a fresh generation from position zero; resolves once it has started.
+   * The switch-over happens when the new generation has caught up with the store's head.
+   */
+  async rebuild(): Promise<RebuildStatus> {
+    if (this.rebuilding) throw new RebuildAlreadyRunningError(this.rebuilding.runner.generation);
+    const runner = this.runner(this.active.generation + 1);
+    // A rebuild interrupted earlier (crash, restart) left a partial generation: start it afresh.
+    await this.readModels.dropCollection(runner.collections.customers);
+    await this.readModels.dropCollection(runner.collections.transitions);
+    const status: RebuildStatus = {
+      generation: runner.generation,
+      state: 'running',
+      startedAt: new Date().toISOString(),
+      processedEvents: 0,
+      totalEvents: await this.events.countEvents(),
+      eventsPerSecond: 0,
+    };
+    this.rebuilding = { runner, status, done: this.runRebuild(runner) };
+    return status;
+  }
+
+  /** Resolves when the current rebuild (if any) has switched over or failed. */
+  async rebuildFinished(): Promise<RebuildStatus | undefined> {
+    await this.rebuilding?.done;
+    return this.lastRebuild;
+  }
+
+  private async runRebuild(runner: CustomerProjectionRunner): Promise<void> {
+    try {
+      await runner.start();
+      // Catch up to the head as it moves, then switch while the new runner keeps following.
+      await runner.reached((await this.events.headPosition()) ?? -1n, Number.MAX_SAFE_INTEGER);
+      const previous = this.active;
+      await this.activate(runner);
+      this.active = runner;
+      await previous.stop();
+      await this.readModels.dropCollection(previous.collections.customers);
+      await this.readModels.dropCollection(previous.collections.transitions);
+      this.lastRebuild = {
+        ...(await this.refreshRebuildStatus()),
+        state: 'switched',
+        finishedAt: new Date().toISOString(),
+      };
+      this.logger.log(`rebuilt customers into generation ${runner.generation}`);
+    } catch (error) {
+      await runner.stop();
+      this.lastRebuild = {
+        ...(await this.refreshRebuildStatus()),
+        state: 'failed',
+        finishedAt: new Date().toISOString(),
+        error: (error as Error).message,
+      };
+      this.logger.error(
+        `rebuild into generation ${runner.generation} failed: ${(error as Error).message}`,
+      );
+    } finally {
+      this.rebuilding = undefined;
+    }
+  }
+
+  private async refreshRebuildStatus(): Promise<RebuildStatus> {
+    const current = this.rebuilding!;
+    const remaining = await this.events.countEvents(current.runner.checkpoint);
+    const processed = Math.max(0, current.status.totalEvents - remaining);
+    const seconds = (Date.now() - Date.parse(current.status.startedAt)) / 1000;
+    current.status = {
+      ...current.status,
+      totalEvents: processed + remaining,
+      processedEvents: processed,
+      eventsPerSecond: seconds > 0 ? Math.round(processed / seconds) : 0,
+    };
+    return current.status;
+  }
+
+  private async activate(runner: CustomerProjectionRunner): Promise<void> {
+    await this.readModels.setActiveCollection(STAGE_TRANSITIONS, runner.collections.transitions);
+    await this.readModels.setActiveCollection(CUSTOMERS, runner.collections.customers);
+  }
+
+  private runner(generation: number): CustomerProjectionRunner {
+    return new CustomerProjectionRunner(this.events, this.readModels, this.policy, generation);
+  }
+}

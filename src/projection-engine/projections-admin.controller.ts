@@ -1,0 +1,23 @@
+import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { NotFoundError } from '../http/errors';
+import { CUSTOMERS } from './customer-read-model';
+import { ProjectionEngine } from './projection-engine.service';
+
+/** Operators: projection progress and lag, and rebuilds. */
+@Controller('v1/admin/projections')
+export class ProjectionsAdminController {
+  constructor(private readonly engine: ProjectionEngine) {}
+
+  @Get()
+  async list() {
+    return { projections: await this.engine.status() };
+  }
+
+  /** 202: the rebuild runs in the background; follow it in GET /v1/admin/projections. */
+  @Post(':name/rebuild')
+  @HttpCode(202)
+  async rebuild(@Param('name') name: string) {
+    if (name !== CUSTOMERS) throw new NotFoundError(`projection ${name}`);
+    return { rebuild: await this.engine.rebuild() };
+  }
+}
