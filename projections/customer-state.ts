@@ -223,6 +223,7 @@ export function withKey<V>(
   key: string,
   value: V,
 ): Record<string, V> {
+  if (Object.prototype.hasOwnProperty.call(record, key)) return { ...record, [key]: value };
   const result: Record<string, V> = {};
   for (const k of [...new Set([...Object.keys(record), key])].sort()) {
     result[k] = k === key ? value : record[k];

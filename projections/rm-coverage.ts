@@ -67,8 +67,17 @@ export function evolveRmCoverage(
   const interval =
     tier === null || state.erasedAt !== null ? null : policy.rmCoverage.contactIntervalDays[tier];
   const from = rm.assignedAt === null ? null : laterOf(rm.lastContactAt, rm.assignedAt);
-  const nextDueAt =
-    interval === null || rm.rmId === null || from === null ? null : addDays(from, interval);
+  const previous = state.rmCoverage;
+  const unchanged =
+    interval === previous.requiredIntervalDays &&
+    rm.rmId === previous.rmId &&
+    rm.assignedAt === previous.assignedAt &&
+    rm.lastContactAt === previous.lastContactAt;
+  const nextDueAt = unchanged
+    ? previous.nextDueAt
+    : interval === null || rm.rmId === null || from === null
+      ? null
+      : addDays(from, interval);
   rm = {
     ...rm,
     requiredIntervalDays: interval,
