@@ -9,6 +9,7 @@ import { HealthModule } from './health/health.module';
 import { HttpExceptionFilter } from './http/http-exception.filter';
 import { IngestModule } from './ingest/ingest.module';
 import { PostgresModule } from './postgres/postgres.module';
+import { SchedulerModule } from './scheduler/scheduler.module';
 
 /**
  * The whole service, configured from an explicit environment (process.env in main.ts, a
@@ -49,6 +50,7 @@ export class AppModule {
         IngestModule,
         AuditModule,
         CustomerQueriesModule,
+        SchedulerModule,
         HealthModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
