@@ -9,7 +9,6 @@ module.exports = {
       testEnvironment: 'node',
       roots: ['<rootDir>/src', '<rootDir>/projections'],
       testMatch: ['**/*.spec.ts'],
-      testEnvironmentOptions: { globalsCleanup: 'off' },
       transform: { '^.+\\.ts$': tsJest },
     },
     {
@@ -19,8 +18,6 @@ module.exports = {
       testMatch: ['**/*.test.ts'],
       transform: { '^.+\\.ts$': tsJest },
       setupFiles: ['reflect-metadata'],
-      // class-validator keeps its metadata on the global scope for the whole run.
-      testEnvironmentOptions: { globalsCleanup: 'off' },
     },
   ],
 };
