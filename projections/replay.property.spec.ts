@@ -12,6 +12,11 @@ const instant = fc
 const account = fc.constantFrom('A1', 'A2', 'A3');
 const channel = fc.constantFrom('branch', 'mobile', 'web', 'call-centre', 'atm', 'messaging');
 
+const entry = (
+  type: string,
+  data: Record<string, unknown>,
+): [string, Record<string, unknown>, number] => [type, data, 1];
+
 /** Touchpoints in any order (late ones included), not necessarily consistent: projections must cope. */
 const touchpointData: fc.Arbitrary<[string, Record<string, unknown>, number]> = fc.oneof(
   fc
@@ -21,71 +26,61 @@ const touchpointData: fc.Arbitrary<[string, Record<string, unknown>, number]> = 
       currency: fc.constantFrom('CNY', 'USD'),
       channel,
     })
-    .map((d) => ['ProductOpened', { ...d, productCode: 'P' }, 1]),
-  account.map((accountId) => ['ProductClosed', { accountId, reason: 'customer-request' }, 1]),
+    .map((d) => entry('ProductOpened', { ...d, productCode: 'P' })),
+  account.map((accountId) => entry('ProductClosed', { accountId, reason: 'customer-request' })),
   fc
     .record({
       accountId: account,
       balanceMinor: fc.bigInt({ min: -(10n ** 12n), max: 10n ** 14n }).map(String),
       currency: fc.constantFrom('CNY', 'USD'),
     })
-    .map((d) => ['BalanceReported', d, 1]),
+    .map((d) => entry('BalanceReported', d)),
   fc
     .record({ accountId: account, initiator: fc.constantFrom('customer', 'counterparty', 'bank') })
-    .map((d) => [
-      'TransactionPosted',
-      {
+    .map((d) =>
+      entry('TransactionPosted', {
         ...d,
         transactionId: 'T',
         direction: 'debit',
         amountMinor: '100',
         currency: 'CNY',
         category: 'transfer',
-      },
-      1,
-    ]),
-  fc.record({ channel, purpose: fc.constant('login') }).map((d) => ['ChannelInteraction', d, 1]),
+      }),
+    ),
+  fc.record({ channel, purpose: fc.constant('login') }).map((d) => entry('ChannelInteraction', d)),
   fc
     .constantFrom('C1', 'C2')
-    .map((complaintId) => [
-      'ComplaintFiled',
-      { complaintId, category: 'fees', severity: 'low', channel: 'web' },
-      1,
-    ]),
+    .map((complaintId) =>
+      entry('ComplaintFiled', { complaintId, category: 'fees', severity: 'low', channel: 'web' }),
+    ),
   fc
     .constantFrom('C1', 'C2')
-    .map((complaintId) => ['ComplaintResolved', { complaintId, resolution: 'upheld' }, 1]),
+    .map((complaintId) => entry('ComplaintResolved', { complaintId, resolution: 'upheld' })),
   fc
     .integer({ min: 0, max: 10 })
-    .map((nps) => ['SatisfactionSurveyed', { surveyId: 'S', nps, channel: 'web' }, 1]),
-  fc.constant([
-    'KycVerified',
-    {
+    .map((nps) => entry('SatisfactionSurveyed', { surveyId: 'S', nps, channel: 'web' })),
+  fc.constant(
+    entry('KycVerified', {
       method: 'video',
       level: 'standard',
       documentType: 'passport',
       documentNumber: 'X',
       expiresAt: '2030-01-01T00:00:00Z',
-    },
-    1,
-  ]),
+    }),
+  ),
   fc
     .constantFrom('RM-1', 'RM-2')
-    .map((rmId) => [
-      'RelationshipManagerAssigned',
-      { rmId, branchId: 'B', reason: 'onboarding' },
-      1,
-    ]),
+    .map((rmId) =>
+      entry('RelationshipManagerAssigned', { rmId, branchId: 'B', reason: 'onboarding' }),
+    ),
   fc
     .constantFrom('reached', 'no-answer')
-    .map((outcome) => [
-      'RmContactLogged',
-      { rmId: 'RM-1', contactType: 'call', initiatedBy: 'rm', outcome },
-      1,
-    ]),
+    .map((outcome) =>
+      entry('RmContactLogged', { rmId: 'RM-1', contactType: 'call', initiatedBy: 'rm', outcome }),
+    ),
   fc
     .boolean()
-    .map((granted) => ['ConsentChanged', { purpose: 'profiling', granted, channel: 'web' }, 1]),
+    .map((granted) => entry('ConsentChanged', { purpose: 'profiling', granted, channel: 'web' })),
 );
 
 const history: fc.Arbitrary<ProjectionEvent[]> = fc

@@ -1,0 +1,182 @@
+import {
+  type CustomerWriteState,
+  type Decision,
+  decide,
+  evolveWriteState,
+  initialCustomerWriteState,
+} from './decider';
+import type { DomainEvent } from './touchpoints';
+
+let n = 0;
+const ev = (
+  type: string,
+  occurredAt: string,
+  data: Record<string, unknown> = {},
+  version = 1,
+): DomainEvent => ({
+  eventId: `e-${++n}`,
+  type,
+  version,
+  occurredAt,
+  data,
+});
+const given = (...events: DomainEvent[]): CustomerWriteState =>
+  events.reduce(evolveWriteState, initialCustomerWriteState);
+const refused = (rule: string, field?: string): Decision =>
+  expect.objectContaining({
+    accepted: false,
+    rule,
+    ...(field === undefined ? {} : { field }),
+  }) as Decision;
+const ACCEPTED = { accepted: true };
+
+const prospect = ev('ProspectCaptured', '2024-01-01T00:00:00Z', {
+  source: 'website',
+  channel: 'web',
+  fullName: 'A',
+});
+const opened = (id: string, at = '2024-01-02T00:00:00Z') =>
+  ev('ProductOpened', at, {
+    accountId: id,
+    productType: 'current',
+    productCode: 'C',
+    currency: 'CNY',
+    channel: 'web',
+  });
+const closed = (id: string, at = '2024-03-01T00:00:00Z') =>
+  ev('ProductClosed', at, { accountId: id, reason: 'customer-request' });
+const balance = (id: string, at: string, currency = 'CNY') =>
+  ev('BalanceReported', at, { accountId: id, balanceMinor: '1', currency });
+
+describe('decider', () => {
+  it('given no history, when the first touchpoint is not a prospect or import, then it is refused', () => {
+    expect(decide(initialCustomerWriteState, opened('A1'))).toEqual(
+      refused('customer-unknown', 'type'),
+    );
+    expect(decide(initialCustomerWriteState, prospect)).toEqual(ACCEPTED);
+  });
+
+  it('given a customer, when she is captured or imported again, then it is refused', () => {
+    expect(decide(given(prospect), prospect)).toEqual(refused('customer-already-exists'));
+  });
+
+  it('given an import listing an account twice, then it is refused', () => {
+    const p = {
+      accountId: 'A1',
+      productType: 'savings',
+      productCode: 'S',
+      currency: 'CNY',
+      openedAt: '2020-01-01T00:00:00Z',
+    };
+    const imported = ev('CustomerImported', '2024-01-01T00:00:00Z', { products: [p, p] });
+    expect(decide(initialCustomerWriteState, imported)).toEqual(
+      refused('duplicate-account-in-import', 'products'),
+    );
+  });
+
+  it('given an open account, when it is opened again, then it is refused; once closed its id cannot be reused', () => {
+    expect(decide(given(prospect, opened('A1')), opened('A1'))).toEqual(
+      refused('account-already-open', 'accountId'),
+    );
+    expect(decide(given(prospect, opened('A1'), closed('A1')), opened('A1'))).toEqual(
+      refused('account-id-reused', 'accountId'),
+    );
+  });
+
+  it('given accounts, when closing one never opened, already closed, or before its opening, then it is refused', () => {
+    expect(decide(given(prospect), closed('A1'))).toEqual(refused('account-unknown', 'accountId'));
+    expect(decide(given(prospect, opened('A1'), closed('A1')), closed('A1'))).toEqual(
+      refused('account-already-closed'),
+    );
+    expect(decide(given(prospect, opened('A1')), closed('A1', '2023-12-01T00:00:00Z'))).toEqual(
+      refused('closed-before-opened'),
+    );
+  });
+
+  it('given an account, when a balance is reported for an unknown account, in another currency, or after closure, then it is refused', () => {
+    const state = given(prospect, opened('A1'), closed('A1'));
+    expect(decide(state, balance('A2', '2024-02-01T00:00:00Z'))).toEqual(
+      refused('account-unknown'),
+    );
+    expect(decide(state, balance('A1', '2024-02-01T00:00:00Z', 'USD'))).toEqual(
+      refused('currency-mismatch', 'currency'),
+    );
+    expect(decide(state, balance('A1', '2024-04-01T00:00:00Z'))).toEqual(refused('account-closed'));
+    expect(decide(state, balance('A1', '2023-12-01T00:00:00Z'))).toEqual(
+      refused('before-account-opened', 'occurredAt'),
+    );
+  });
+
+  it('given a closed account, when a late balance from while it was open arrives, then it is accepted', () => {
+    expect(
+      decide(given(prospect, opened('A1'), closed('A1')), balance('A1', '2024-02-01T00:00:00Z')),
+    ).toEqual(ACCEPTED);
+  });
+
+  it('given complaints, when resolving an unknown or resolved one, or filing a known id, then it is refused', () => {
+    const filed = ev('ComplaintFiled', '2024-02-01T00:00:00Z', {
+      complaintId: 'C1',
+      category: 'fees',
+      severity: 'low',
+      channel: 'web',
+    });
+    const resolved = ev('ComplaintResolved', '2024-02-05T00:00:00Z', {
+      complaintId: 'C1',
+      resolution: 'upheld',
+    });
+    expect(decide(given(prospect), resolved)).toEqual(refused('complaint-unknown', 'complaintId'));
+    expect(decide(given(prospect, filed), resolved)).toEqual(ACCEPTED);
+    expect(decide(given(prospect, filed, resolved), resolved)).toEqual(
+      refused('complaint-already-resolved'),
+    );
+    expect(decide(given(prospect, filed), filed)).toEqual(refused('complaint-already-filed'));
+  });
+
+  it('given no offer, when a campaign response arrives, then it is refused; after the offer it is accepted', () => {
+    const offer = ev('CampaignOffered', '2024-02-01T00:00:00Z', {
+      campaignId: 'K',
+      offerId: 'O1',
+      channel: 'web',
+    });
+    const response = ev('CampaignResponded', '2024-02-02T00:00:00Z', {
+      campaignId: 'K',
+      offerId: 'O1',
+      response: 'accepted',
+      channel: 'web',
+    });
+    expect(decide(given(prospect), response)).toEqual(refused('campaign-not-offered', 'offerId'));
+    expect(decide(given(prospect, offer), response)).toEqual(ACCEPTED);
+  });
+
+  it('given no KYC, when KYC expires, then it is refused; an empty profile update is refused', () => {
+    expect(
+      decide(
+        given(prospect),
+        ev('KycExpired', '2024-02-01T00:00:00Z', { reason: 'document-expired' }),
+      ),
+    ).toEqual(refused('kyc-not-verified'));
+    expect(
+      decide(given(prospect), ev('ProfileUpdated', '2024-02-01T00:00:00Z', { channel: 'web' })),
+    ).toEqual(refused('empty-profile-update'));
+  });
+
+  it('given open products, when erasure is requested, then it is refused; after erasure nothing is accepted', () => {
+    const erased = ev('PersonalDataErased', '2024-06-01T00:00:00Z', {
+      requestId: 'R1',
+      reason: 'customer-request',
+    });
+    expect(decide(given(prospect, opened('A1')), erased)).toEqual(
+      refused('erasure-with-open-products'),
+    );
+    expect(decide(given(prospect, opened('A1'), closed('A1')), erased)).toEqual(ACCEPTED);
+    expect(decide(given(prospect, erased), opened('A2'))).toEqual(refused('customer-erased'));
+  });
+
+  it('given a customer, when a late touchpoint older than everything seen arrives, then it is accepted', () => {
+    const late = ev('ChannelInteraction', '2023-06-01T00:00:00Z', {
+      channel: 'branch',
+      purpose: 'advice',
+    });
+    expect(decide(given(prospect, opened('A1')), late)).toEqual(ACCEPTED);
+  });
+});
