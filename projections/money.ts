@@ -11,10 +11,6 @@ export function parseMinor(amount: string): bigint {
   return BigInt(amount);
 }
 
-export function sumMinor(amounts: readonly string[]): string {
-  return amounts.reduce((total, amount) => total + parseMinor(amount), 0n).toString();
-}
-
 export function compareMinor(a: string, b: string): number {
   const x = parseMinor(a);
   const y = parseMinor(b);
