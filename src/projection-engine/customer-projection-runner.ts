@@ -90,8 +90,11 @@ export class CustomerProjectionRunner {
     this.stateValue = 'stopped';
   }
 
-  /** Resolves true once everything up to `position` is projected, false after `timeoutMs`. */
-  async reached(position: bigint, timeoutMs: number): Promise<boolean> {
+  /**
+   * Resolves true once everything up to `position` is projected, false after `timeoutMs`
+   * (without a timeout it waits as long as it takes).
+   */
+  async reached(position: bigint, timeoutMs?: number): Promise<boolean> {
     const done = () => this.checkpointValue !== undefined && this.checkpointValue >= position;
     if (done()) return true;
     return new Promise((resolve) => {
@@ -104,7 +107,8 @@ export class CustomerProjectionRunner {
         this.waiters.delete(check);
         resolve(result);
       };
-      const timer = setTimeout(() => finish(false), timeoutMs);
+      const timer =
+        timeoutMs === undefined ? undefined : setTimeout(() => finish(false), timeoutMs);
       this.waiters.add(check);
     });
   }

@@ -148,7 +148,8 @@ export class ProjectionEngine implements OnApplicationBootstrap, BeforeApplicati
     try {
       await runner.start();
       // Catch up to the head as it moves, then switch while the new runner keeps following.
-      await runner.reached((await this.events.headPosition()) ?? -1n, Number.MAX_SAFE_INTEGER);
+      const head = await this.events.headPosition();
+      if (head !== undefined) await runner.reached(head);
       const previous = this.active;
       await this.activate(runner);
       this.active = runner;
