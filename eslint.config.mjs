@@ -17,7 +17,16 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          patterns: ['**/src/**', '@nestjs/*', 'pg', '@electric-sql/*', 'fs', 'node:*', 'mongodb', 'kafkajs'],
+          patterns: [
+            '**/src/**',
+            '@nestjs/*',
+            'pg',
+            '@electric-sql/*',
+            'fs',
+            'node:*',
+            'mongodb',
+            'kafkajs',
+          ],
         },
       ],
     },

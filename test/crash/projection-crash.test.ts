@@ -46,7 +46,11 @@ describe('crash: SIGKILL during ingest and projection, then restart (real proces
       });
       if (!response.ok)
         throw new Error(`ingest answered ${response.status}: ${await response.text()}`);
-      const body = await response.json();
+      const body = (await response.json()) as {
+        invalid: number;
+        rejected: number;
+        conflict: number;
+      };
       expect(body.invalid + body.rejected + body.conflict).toBe(0);
       return true;
     } catch (error) {
@@ -60,11 +64,11 @@ describe('crash: SIGKILL during ingest and projection, then restart (real proces
     const documents = new Map<string, string>();
     let cursor: string | undefined;
     do {
-      const page = await (
+      const page = (await (
         await fetch(
           `${service.url}/v1/customers?limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
         )
-      ).json();
+      ).json()) as { customers: { customerId: string }[]; nextCursor?: string };
       for (const { customerId } of page.customers) {
         documents.set(
           customerId,
@@ -99,7 +103,6 @@ describe('crash: SIGKILL during ingest and projection, then restart (real proces
 
     let kills = 0;
     let sent = 0;
-    let lastPosition = '0';
     const killer = (async () => {
       while (kills < 10) {
         await sleep(150 + random() * 900);
@@ -118,11 +121,21 @@ describe('crash: SIGKILL during ingest and projection, then restart (real proces
     await killer;
     expect(kills).toBe(10);
 
-    // One more batch-free read: wait for the projection to reach the head.
+    // Wait for the projection to reach the head.
+    interface Status {
+      generation: number;
+      lagEvents: number;
+      headPosition: string;
+      rebuild?: { state: string };
+    }
     const status = async () =>
-      (await (await fetch(`${service.url}/v1/admin/projections`)).json()).projections[0];
+      (
+        (await (await fetch(`${service.url}/v1/admin/projections`)).json()) as {
+          projections: Status[];
+        }
+      ).projections[0];
     for (let i = 0; i < 600 && (await status()).lagEvents > 0; i++) await sleep(100);
-    lastPosition = (await status()).headPosition;
+    const lastPosition = (await status()).headPosition;
     expect((await status()).lagEvents).toBe(0);
 
     const afterCrashes = await allDocuments();
@@ -135,9 +148,9 @@ describe('crash: SIGKILL during ingest and projection, then restart (real proces
       });
     }
 
-    const rebuild = await (
+    const rebuild = (await (
       await fetch(`${service.url}/v1/admin/projections/customers/rebuild`, { method: 'POST' })
-    ).json();
+    ).json()) as { rebuild: { generation: number } };
     for (let i = 0; i < 600; i++) {
       const current = await status();
       if (
