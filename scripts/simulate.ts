@@ -4,6 +4,7 @@
  *        [--batch 200] [--days 1095] [--cohort 10000] [--dry-run]
  * With --dry-run nothing is sent: the distribution of events, stages and tiers is printed.
  */
+import { SYSTEM_TOUCHPOINT_TYPES } from '../src/domain/touchpoints';
 import {
   DistributionCollector,
   type SimulatedTouchpoint,
@@ -73,7 +74,8 @@ async function main(): Promise<void> {
     onCustomerFinished: collector.recordCustomer,
   })) {
     collector.recordEvent(touchpoint);
-    if (options.dryRun) continue;
+    // Threshold events are the engine's own: its scheduler appends the same ones (same ids).
+    if (options.dryRun || SYSTEM_TOUCHPOINT_TYPES.includes(touchpoint.type)) continue;
     batch.push(touchpoint);
     if (batch.length >= options.batch) {
       await post(options.url, batch);

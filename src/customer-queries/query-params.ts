@@ -1,7 +1,9 @@
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { LIFECYCLE_STAGES, VALUE_TIERS } from '../../projections';
-import { ID_MESSAGE, ID_PATTERN } from '../domain/touchpoints/common';
+import { IDENTIFIER } from '../domain/touchpoints/validation';
+
+const ID_MESSAGE = '$property must be an identifier of 1-64 letters, digits, ".", "_", ":" or "-"';
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
@@ -34,11 +36,11 @@ export class CustomerListParams extends ReadYourWritesParams {
   tier?: string;
 
   @IsOptional()
-  @Matches(ID_PATTERN, { message: ID_MESSAGE })
+  @Matches(IDENTIFIER, { message: ID_MESSAGE })
   branch?: string;
 
   @IsOptional()
-  @Matches(ID_PATTERN, { message: ID_MESSAGE })
+  @Matches(IDENTIFIER, { message: ID_MESSAGE })
   rm?: string;
 
   @IsOptional()
