@@ -10,11 +10,13 @@ export interface Migration {
  * starting together on one PostgreSQL server from racing each other.
  */
 export async function migrate(client: SqlClient, migrations: readonly Migration[]): Promise<void> {
-  await client.exec(
-    'CREATE TABLE IF NOT EXISTS cle_schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
-  );
   await client.transaction(async (tx) => {
+    // First the lock, then even the bookkeeping table: concurrent CREATE TABLE IF NOT EXISTS
+    // still collide in PostgreSQL's catalog.
     await tx.query("SELECT pg_advisory_xact_lock(hashtext('cle_schema_migrations'))");
+    await tx.query(
+      'CREATE TABLE IF NOT EXISTS cle_schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
+    );
     const applied = new Set(
       (await tx.query<{ name: string }>('SELECT name FROM cle_schema_migrations')).map(
         (row) => row.name,
