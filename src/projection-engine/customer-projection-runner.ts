@@ -113,9 +113,12 @@ export class CustomerProjectionRunner {
     });
   }
 
-  /** One pass over whatever is there now; resolves when caught up with the store's head. */
+  /**
+   * Projects until caught up with the store's head, in the caller's time: for a stopped runner
+   * (benchmarks, command-line rebuilds), not beside the background loop.
+   */
   async catchUp(): Promise<void> {
-    while (!this.stopping && (await this.step()) > 0);
+    while ((await this.step()) > 0);
   }
 
   private async run(): Promise<void> {
