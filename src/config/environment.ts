@@ -1,5 +1,6 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import {
+  IsBoolean,
   IsIn,
   IsInt,
   IsOptional,
@@ -8,8 +9,12 @@ import {
   Max,
   Min,
   MinLength,
+  ValidateIf,
   validateSync,
 } from 'class-validator';
+
+const toBool = ({ value }: { value: unknown }) =>
+  value === 'true' ? true : value === 'false' ? false : value;
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
@@ -83,7 +88,82 @@ export class Environment {
   @Min(0)
   @Max(60_000)
   READ_YOUR_WRITES_TIMEOUT_MS = 5_000;
+
+  /** Where events live: PostgreSQL (embedded PGlite, or the server at DATABASE_URL) or EventStoreDB. */
+  @IsIn(['postgres', 'eventstoredb'])
+  EVENT_STORE = 'postgres';
+
+  @ValidateIf(
+    (env: Environment) => env.EVENT_STORE === 'eventstoredb' || env.EVENTSTOREDB_URL !== undefined,
+  )
+  @Matches(/^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover|kdb):\/\/\S+$/, {
+    message:
+      'must be an esdb:// (or kurrentdb://) connection string, required when EVENT_STORE=eventstoredb',
+  })
+  EVENTSTOREDB_URL?: string;
+
+  /** Where read models live: PostgreSQL (same database as the events by default) or MongoDB. */
+  @IsIn(['postgres', 'mongodb'])
+  READ_MODEL_STORE = 'postgres';
+
+  @ValidateIf(
+    (env: Environment) => env.READ_MODEL_STORE === 'mongodb' || env.MONGODB_URL !== undefined,
+  )
+  @Matches(/^mongodb(\+srv)?:\/\/\S+$/, {
+    message: 'must be a mongodb:// URL, required when READ_MODEL_STORE=mongodb',
+  })
+  MONGODB_URL?: string;
+
+  @Matches(/^[A-Za-z0-9_-]{1,63}$/, { message: 'must be 1-63 letters, digits, _ or -' })
+  MONGODB_DATABASE = 'customer_lifecycle';
+
+  /** Where outbox messages go besides the HTTP feed (always on): nowhere else, or Kafka. */
+  @IsIn(['feed', 'kafka'])
+  PUBLISHER = 'feed';
+
+  /** Consume touchpoints from Kafka (KAFKA_INGEST_TOPIC) besides the HTTP ingest. */
+  @Transform(toBool)
+  @IsBoolean()
+  KAFKA_INGEST = false;
+
+  @ValidateIf(
+    (env: Environment) =>
+      env.PUBLISHER === 'kafka' || env.KAFKA_INGEST === true || env.KAFKA_BROKERS !== undefined,
+  )
+  @Matches(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, {
+    message: 'must be host:port[,host:port...], required when PUBLISHER=kafka or KAFKA_INGEST=true',
+  })
+  KAFKA_BROKERS?: string;
+
+  @Matches(/^[A-Za-z0-9._-]{1,100}$/, { message: 'must be 1-100 letters, digits, ., _ or -' })
+  KAFKA_CLIENT_ID = 'customer-lifecycle-engine';
+
+  @Matches(/^[A-Za-z0-9._-]{1,249}$/, { message: 'must be a Kafka topic name' })
+  KAFKA_INGEST_TOPIC = 'crm.touchpoints.ingest.v1';
+
+  @Matches(/^[A-Za-z0-9._-]{1,249}$/, { message: 'must be a Kafka topic name' })
+  KAFKA_DEAD_LETTER_TOPIC = 'crm.touchpoints.ingest.v1.dlq';
+
+  @Matches(/^[A-Za-z0-9._-]{1,249}$/, { message: 'must be a Kafka consumer group id' })
+  KAFKA_INGEST_GROUP = 'customer-lifecycle-engine-ingest';
+
+  /** Most outbox messages relayed to the publisher at once. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  RELAY_BATCH_SIZE = 500;
+
+  /** Pause of the relay when the outbox has nothing new. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(60_000)
+  RELAY_INTERVAL_MS = 200;
 }
+
+/** Variables without a default: absent unless given. */
+const OPTIONAL_VARIABLES = ['DATABASE_URL', 'EVENTSTOREDB_URL', 'MONGODB_URL', 'KAFKA_BROKERS'];
 
 export class InvalidEnvironmentError extends Error {
   constructor(
@@ -100,7 +180,7 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
   const known = Object.keys(new Environment());
   const given = Object.fromEntries(
     Object.entries(raw).filter(
-      ([key, value]) => (known.includes(key) || key === 'DATABASE_URL') && value !== '',
+      ([key, value]) => (known.includes(key) || OPTIONAL_VARIABLES.includes(key)) && value !== '',
     ),
   );
   const environment = plainToInstance(Environment, given);

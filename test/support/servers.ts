@@ -11,6 +11,15 @@ export interface RealServer {
 }
 
 export const POSTGRES: RealServer = { name: 'PostgreSQL server', envVar: 'DATABASE_URL_TEST' };
+/** FerretDB in CI (scripts/servers/ferretdb.sh), or a real MongoDB. */
+export const MONGODB: RealServer = { name: 'MongoDB-wire server', envVar: 'MONGODB_URL_TEST' };
+/** host:port[,host:port], scripts/servers/kafka.sh. */
+export const KAFKA: RealServer = { name: 'Kafka broker', envVar: 'KAFKA_BROKERS_TEST' };
+export const EVENTSTOREDB: RealServer = {
+  name: 'EventStoreDB server',
+  envVar: 'EVENTSTOREDB_URL',
+  optionalInCi: true,
+};
 
 export function describeWithServer(
   server: RealServer,

@@ -1,0 +1,49 @@
+/**
+ * The publisher port: relays messages derived from the read-model change (the outbox) to
+ * downstream systems. Every adapter (in-memory for unit tests, Kafka) implements this and
+ * passes test/contract/publisher.contract.ts.
+ *
+ * Messages follow CloudEvents 1.0; in Kafka they travel in binary mode (ce_* headers, JSON value).
+ */
+
+export const TOPICS = {
+  lifecycle: 'crm.customer-lifecycle.v1',
+  valueTier: 'crm.customer-value-tier.v1',
+  touchpoints: 'crm.customer-touchpoints.v1',
+} as const;
+
+export type Topic = (typeof TOPICS)[keyof typeof TOPICS];
+
+export const CLOUDEVENTS_SOURCE = '/customer-lifecycle-engine';
+
+export interface OutboundMessage {
+  /** CloudEvents `id`: stable across relays and rebuilds, so consumers can de-duplicate. */
+  readonly id: string;
+  readonly topic: Topic;
+  /** Kafka key and CloudEvents `subject`: the customer id, so a customer's messages stay ordered. */
+  readonly customerId: string;
+  /** CloudEvents `type`, e.g. "bank.crm.customer.stage-changed.v1". */
+  readonly type: string;
+  /** CloudEvents `time`: when the cause happened (ISO 8601, UTC). */
+  readonly time: string;
+  /**
+   * Total order of the outbox (fixed-width, compares as a string): the feed's cursor and the
+   * relay's checkpoint. Derived from the cause event's global position, so a rebuild
+   * regenerates the same sequences.
+   */
+  readonly sequence: string;
+  /** The JSON value. Never personal data (DESIGN rule 9). */
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+export interface Publisher {
+  /**
+   * Resolves once every message is durably acknowledged downstream; messages of one customer
+   * are delivered in the order given. Rejects if any message may not have been delivered: the
+   * caller retries the whole batch (at-least-once; `id` lets consumers drop duplicates).
+   */
+  publish(messages: readonly OutboundMessage[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const PUBLISHER = Symbol('Publisher');
