@@ -9,6 +9,7 @@ import { HealthModule } from './health/health.module';
 import { HttpExceptionFilter } from './http/http-exception.filter';
 import { IngestModule } from './ingest/ingest.module';
 import { PostgresModule } from './postgres/postgres.module';
+import { PublishingModule } from './publishing/publishing.module';
 import { SchedulerModule } from './scheduler/scheduler.module';
 
 /**
@@ -51,6 +52,7 @@ export class AppModule {
         AuditModule,
         CustomerQueriesModule,
         SchedulerModule,
+        PublishingModule,
         HealthModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],

@@ -9,5 +9,6 @@ import { StatsController } from './stats.controller';
   imports: [ReadModelsModule, ProjectionEngineModule],
   controllers: [CustomersController, StatsController],
   providers: [ReadYourWrites],
+  exports: [ReadYourWrites],
 })
 export class CustomerQueriesModule {}

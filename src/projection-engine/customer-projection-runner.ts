@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Policy } from '../../projections';
 import { upcast } from '../domain/touchpoints';
 import { EventStore, RecordedEvent } from '../event-store/event-store.port';
+import { OUTBOX_FIELDS, outboxMessages } from '../publishing/outbox-messages';
 import { DocumentWrite, ReadModelStore } from '../read-models/read-model-store.port';
 import {
   CUSTOMER_FIELDS,
@@ -30,7 +31,10 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export const generationCollections = (generation: number) => ({
   customers: `customers_g${generation}`,
   transitions: `stage_transitions_g${generation}`,
+  outbox: `outbox_g${generation}`,
 });
+
+export type GenerationCollections = ReturnType<typeof generationCollections>;
 
 /**
  * Keeps one generation of the customer read models up to date: reads the event store in global
@@ -46,7 +50,7 @@ export class CustomerProjectionRunner {
   private stateValue: RunnerState = 'starting';
   private lastErrorValue: string | undefined;
   private readonly waiters = new Set<() => void>();
-  readonly collections: { readonly customers: string; readonly transitions: string };
+  readonly collections: GenerationCollections;
 
   constructor(
     private readonly events: EventStore,
@@ -78,6 +82,10 @@ export class CustomerProjectionRunner {
     await this.readModels.ensureCollection({
       name: this.collections.transitions,
       indexedFields: STAGE_TRANSITION_FIELDS,
+    });
+    await this.readModels.ensureCollection({
+      name: this.collections.outbox,
+      indexedFields: OUTBOX_FIELDS,
     });
     this.checkpointValue = await this.readModels.readCheckpoint(this.collections.customers);
     this.stateValue = 'catching-up';
@@ -167,6 +175,7 @@ export class CustomerProjectionRunner {
 
     const customerWrites: DocumentWrite[] = [];
     const transitionWrites: DocumentWrite[] = [];
+    const outboxWrites: DocumentWrite[] = [];
     for (const [customerId, events] of byCustomer) {
       const stored = current.get(customerId);
       // A replay after a crash: the document already reflects these revisions.
@@ -177,8 +186,23 @@ export class CustomerProjectionRunner {
       const { document, transitions } = projectCustomerEvents(
         customerId,
         stored?.body,
-        fresh.map((event) => ({ revision: event.revision, event: upcast(event) })),
+        fresh.map((recorded) => ({
+          revision: recorded.revision,
+          event: upcast(recorded),
+          recorded,
+        })),
         this.policy,
+        ({ event, recorded }, before, after) => {
+          const projected = {
+            ...event,
+            recordedAt: recorded.recordedAt,
+            position: recorded.position,
+          };
+          for (const message of outboxMessages(customerId, projected, before, after)) {
+            // Messages never change once derived: version 0, so a replay's copy is ignored.
+            outboxWrites.push({ id: message.id, version: 0, body: { ...message } });
+          }
+        },
       );
       customerWrites.push({
         id: customerId,
@@ -193,10 +217,12 @@ export class CustomerProjectionRunner {
         });
       }
     }
-    // Transitions first: if we crash before the customers and checkpoint are written, the
-    // replay rewrites identical transition documents, which the version guard ignores.
+    // Transitions and outbox first: if we crash before the customers and checkpoint are
+    // written, the replay rewrites identical documents, which the version guard ignores. Outbox
+    // readers look no further than the checkpoint, so they never see a half-written batch.
     if (transitionWrites.length > 0)
       await this.readModels.write(this.collections.transitions, transitionWrites);
+    if (outboxWrites.length > 0) await this.readModels.write(this.collections.outbox, outboxWrites);
     await this.readModels.write(this.collections.customers, customerWrites, {
       name: this.collections.customers,
       position: batch[batch.length - 1].position,

@@ -60,7 +60,9 @@ export const STAGE_TRANSITION_FIELDS = [
   { path: 'from', type: 'string' },
 ] as const satisfies CollectionSpec['indexedFields'];
 
-const MARKETING_PURPOSES = CONSENT_PURPOSES.filter((purpose) => purpose.startsWith('marketing-'));
+export const MARKETING_PURPOSES = CONSENT_PURPOSES.filter((purpose) =>
+  purpose.startsWith('marketing-'),
+);
 
 export function searchFields(state: CustomerState, policy: Policy): CustomerSearchFields {
   return {
@@ -88,28 +90,35 @@ export interface CustomerProjectionResult {
   }[];
 }
 
+export interface RevisionedEvent {
+  readonly revision: number;
+  readonly event: ProjectionEvent;
+}
+
 /**
  * Applies a customer's new events (with their stream revisions) to the stored document, or to
  * an empty state. Transitions are read off after every single event, so the result does not
- * depend on how events were batched.
+ * depend on how events were batched; `observe` sees each event with the state before and after.
  */
-export function projectCustomerEvents(
+export function projectCustomerEvents<E extends RevisionedEvent>(
   customerId: string,
   current: CustomerDocument | undefined,
-  events: readonly { readonly revision: number; readonly event: ProjectionEvent }[],
+  events: readonly E[],
   policy: Policy,
+  observe?: (entry: E, before: CustomerState, after: CustomerState) => void,
 ): CustomerProjectionResult {
   let state = current?.customer ?? initialCustomerState(customerId);
   const transitions: { revision: number; transition: StageTransitionDocument }[] = [];
-  for (const { revision, event } of events) {
-    const next = projectCustomer(state, event, policy);
+  for (const entry of events) {
+    const next = projectCustomer(state, entry.event, policy);
     if (next.lifecycle.transitionCount > state.lifecycle.transitionCount) {
       const transition = next.lifecycle.history[next.lifecycle.history.length - 1];
       transitions.push({
-        revision,
+        revision: entry.revision,
         transition: { ...transition, customerId, sequence: next.lifecycle.transitionCount },
       });
     }
+    observe?.(entry, state, next);
     state = next;
   }
   return { document: { customer: state, search: searchFields(state, policy) }, transitions };

@@ -10,8 +10,9 @@ import { POLICY } from '../config/policy.provider';
 import { ConflictError } from '../http/errors';
 import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
 import { READ_MODEL_STORE, ReadModelStore } from '../read-models/read-model-store.port';
+import { OUTBOX } from '../publishing/outbox-messages';
 import { CUSTOMERS, STAGE_TRANSITIONS } from './customer-read-model';
-import { CustomerProjectionRunner } from './customer-projection-runner';
+import { CustomerProjectionRunner, GenerationCollections } from './customer-projection-runner';
 
 export interface RebuildStatus {
   readonly generation: number;
@@ -72,7 +73,9 @@ export class ProjectionEngine implements OnApplicationBootstrap, BeforeApplicati
     const generation = physical ? Number(GENERATION.exec(physical)?.[1] ?? 1) : 1;
     this.active = this.runner(generation);
     await this.active.start();
-    if (!physical) await this.activate(this.active);
+    // Also when a collection was added to the generation after it was first activated.
+    if (!physical || !(await this.readModels.activeCollection(OUTBOX)))
+      await this.activate(this.active);
   }
 
   /** Before the database client closes (PostgresModule closes it on application shutdown). */
@@ -82,8 +85,13 @@ export class ProjectionEngine implements OnApplicationBootstrap, BeforeApplicati
   }
 
   /** Physical collections queries read now. */
-  collections(): { readonly customers: string; readonly transitions: string } {
+  collections(): GenerationCollections {
     return this.active.collections;
+  }
+
+  /** Position the active read models (and their outbox) fully reflect, if any. */
+  checkpoint(): bigint | undefined {
+    return this.active.checkpoint;
   }
 
   /** Waits (bounded) until the active read models reflect `position`. */
@@ -124,8 +132,7 @@ export class ProjectionEngine implements OnApplicationBootstrap, BeforeApplicati
     if (this.rebuilding) throw new RebuildAlreadyRunningError(this.rebuilding.runner.generation);
     const runner = this.runner(this.active.generation + 1);
     // A rebuild interrupted earlier (crash, restart) left a partial generation: start it afresh.
-    await this.readModels.dropCollection(runner.collections.customers);
-    await this.readModels.dropCollection(runner.collections.transitions);
+    await this.dropGeneration(runner.collections);
     const status: RebuildStatus = {
       generation: runner.generation,
       state: 'running',
@@ -154,8 +161,7 @@ export class ProjectionEngine implements OnApplicationBootstrap, BeforeApplicati
       await this.activate(runner);
       this.active = runner;
       await previous.stop();
-      await this.readModels.dropCollection(previous.collections.customers);
-      await this.readModels.dropCollection(previous.collections.transitions);
+      await this.dropGeneration(previous.collections);
       this.lastRebuild = {
         ...(await this.refreshRebuildStatus()),
         state: 'switched',
@@ -192,8 +198,15 @@ export class ProjectionEngine implements OnApplicationBootstrap, BeforeApplicati
     return current.status;
   }
 
+  private async dropGeneration(collections: GenerationCollections): Promise<void> {
+    await this.readModels.dropCollection(collections.customers);
+    await this.readModels.dropCollection(collections.transitions);
+    await this.readModels.dropCollection(collections.outbox);
+  }
+
   private async activate(runner: CustomerProjectionRunner): Promise<void> {
     await this.readModels.setActiveCollection(STAGE_TRANSITIONS, runner.collections.transitions);
+    await this.readModels.setActiveCollection(OUTBOX, runner.collections.outbox);
     await this.readModels.setActiveCollection(CUSTOMERS, runner.collections.customers);
   }
 

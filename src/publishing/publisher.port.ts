@@ -47,3 +47,19 @@ export interface Publisher {
 }
 
 export const PUBLISHER = Symbol('Publisher');
+
+/** Where the relay reads the outbox from (the read-model store in the service). */
+export interface OutboxSource {
+  /**
+   * Messages with `sequence` greater than `after` (all when undefined), ascending, at most
+   * `limit`, and only those whose read-model change is committed (never one that a crash
+   * could still reorder).
+   */
+  readAfter(after: string | undefined, limit: number): Promise<readonly OutboundMessage[]>;
+}
+
+/** The relay's own checkpoint: the last sequence the publisher acknowledged. */
+export interface RelayCheckpoints {
+  load(): Promise<string | undefined>;
+  save(sequence: string): Promise<void>;
+}

@@ -70,4 +70,11 @@ export const touchpoints = {
     occurredAt,
     data: { rmId, branchId: 'BR-SH-001', reason: 'onboarding' },
   }),
+  consent: (customerId: string, purpose: string, granted: boolean, occurredAt: string) => ({
+    eventId: randomUUID(),
+    customerId,
+    type: 'ConsentChanged',
+    occurredAt,
+    data: { purpose, granted, channel: 'mobile' },
+  }),
 };

@@ -1,0 +1,68 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { ReadYourWritesParams } from '../customer-queries/query-params';
+import { ReadYourWrites } from '../customer-queries/read-your-writes';
+import { parseQuery } from '../http/validation-errors';
+import { formatSequence, SEQUENCE_PATTERN } from './outbox-messages';
+import { CLOUDEVENTS_SOURCE, OutboundMessage, Topic, TOPICS } from './publisher.port';
+import { ReadModelOutbox } from './read-model-outbox';
+
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
+
+export class FeedParams extends ReadYourWritesParams {
+  @IsOptional()
+  @Matches(SEQUENCE_PATTERN, { message: 'after must be a cursor returned by the feed' })
+  after?: string;
+
+  @IsOptional()
+  @IsIn(Object.values(TOPICS))
+  topic?: Topic;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
+}
+
+/**
+ * The same messages Kafka gets, for consumers without Kafka: CloudEvents 1.0 in structured JSON
+ * form, oldest first, with `sequence` (the cursor) and `topic` as extension attributes.
+ */
+@Controller('v1/feed')
+export class FeedController {
+  constructor(
+    private readonly outbox: ReadModelOutbox,
+    private readonly readYourWrites: ReadYourWrites,
+  ) {}
+
+  @Get()
+  async feed(@Query() query: Record<string, unknown>) {
+    const params = parseQuery(FeedParams, query);
+    await this.readYourWrites.await(params.minPosition);
+    const after = params.after === undefined ? undefined : formatSequence(BigInt(params.after));
+    const messages = await this.outbox.readAfter(after, params.limit ?? 100, params.topic);
+    return {
+      messages: messages.map(toCloudEvent),
+      nextCursor: messages.length > 0 ? messages[messages.length - 1].sequence : (after ?? null),
+    };
+  }
+}
+
+function toCloudEvent(message: OutboundMessage) {
+  return {
+    specversion: '1.0',
+    id: message.id,
+    source: CLOUDEVENTS_SOURCE,
+    type: message.type,
+    subject: message.customerId,
+    time: message.time,
+    datacontenttype: 'application/json',
+    sequence: message.sequence,
+    topic: message.topic,
+    data: message.data,
+  };
+}

@@ -1,0 +1,140 @@
+import { CustomerState } from '../../projections';
+import { schemaFor, SYSTEM_TOUCHPOINT_TYPES } from '../domain/touchpoints';
+import { CollectionSpec } from '../read-models/read-model-store.port';
+import { OutboundMessage, TOPICS } from './publisher.port';
+
+/** Logical name of the outbox collection; each projection generation has its own copy. */
+export const OUTBOX = 'outbox';
+
+export const OUTBOX_FIELDS = [
+  { path: 'sequence', type: 'string' },
+  { path: 'topic', type: 'string' },
+] as const satisfies CollectionSpec['indexedFields'];
+
+/** Up to this many messages per event, each with its own slot in the sequence. */
+const SLOTS_PER_EVENT = 4n;
+const enum Slot {
+  Touchpoint = 0,
+  Stage = 1,
+  Tier = 2,
+}
+/** Wide enough for any 64-bit position times SLOTS_PER_EVENT, so sequences compare as strings. */
+const SEQUENCE_DIGITS = 21;
+
+/** A sequence number as its fixed-width text. */
+export const formatSequence = (value: bigint) => value.toString().padStart(SEQUENCE_DIGITS, '0');
+
+const sequenceOf = (position: bigint, slot: Slot) =>
+  formatSequence(position * SLOTS_PER_EVENT + BigInt(slot));
+
+/** The highest sequence an event at `position` can produce: what a reader may see up to. */
+export const lastSequenceAt = (position: bigint) =>
+  formatSequence(position * SLOTS_PER_EVENT + SLOTS_PER_EVENT - 1n);
+
+export const SEQUENCE_PATTERN = /^\d{1,21}$/;
+
+export interface ProjectedEvent {
+  readonly eventId: string;
+  readonly type: string;
+  readonly version: number;
+  readonly occurredAt: string;
+  readonly recordedAt: string;
+  readonly position: bigint;
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+const MARKETING_PURPOSE = /^marketing-/;
+
+/**
+ * Withdrawn, not merely never given: a customer whose every recorded marketing consent is
+ * refused. Prospects the bank has not asked yet still get triggers.
+ */
+export function marketingConsentWithdrawn(state: CustomerState): boolean {
+  const recorded = Object.entries(state.consent).filter(([purpose]) =>
+    MARKETING_PURPOSE.test(purpose),
+  );
+  return recorded.length > 0 && recorded.every(([, consent]) => consent?.granted === false);
+}
+
+/**
+ * The messages one event produces, derived from the customer's state before and after it, so a
+ * rebuild regenerates the same messages with the same ids and sequences. Customers who withdrew
+ * marketing consent produce only their consent changes, which downstream systems need in order
+ * to suppress them. Personal data fields never leave (DESIGN rule 9).
+ */
+export function outboxMessages(
+  customerId: string,
+  event: ProjectedEvent,
+  before: CustomerState,
+  after: CustomerState,
+): OutboundMessage[] {
+  const withdrawn = marketingConsentWithdrawn(after);
+  if (withdrawn && event.type !== 'ConsentChanged') return [];
+  const messages: OutboundMessage[] = [];
+  if (!SYSTEM_TOUCHPOINT_TYPES.includes(event.type)) {
+    messages.push({
+      id: event.eventId,
+      topic: TOPICS.touchpoints,
+      customerId,
+      type: `bank.crm.touchpoint.${event.type}.v${event.version}`,
+      time: event.occurredAt,
+      sequence: sequenceOf(event.position, Slot.Touchpoint),
+      data: {
+        customerId,
+        eventId: event.eventId,
+        touchpointType: event.type,
+        schemaVersion: event.version,
+        occurredAt: event.occurredAt,
+        recordedAt: event.recordedAt,
+        data: withoutPersonalData(event),
+      },
+    });
+  }
+  if (withdrawn) return messages;
+  if (after.lifecycle.transitionCount > before.lifecycle.transitionCount) {
+    const move = after.lifecycle.history[after.lifecycle.history.length - 1];
+    messages.push({
+      id: `${event.eventId}:stage`,
+      topic: TOPICS.lifecycle,
+      customerId,
+      type: 'bank.crm.customer.stage-changed.v1',
+      time: move.at,
+      sequence: sequenceOf(event.position, Slot.Stage),
+      data: {
+        customerId,
+        from: move.from,
+        to: move.to,
+        highestStage: after.lifecycle.highestStage,
+        at: move.at,
+        cause: { eventId: move.eventId, eventType: move.eventType },
+        policyVersion: move.policyVersion,
+      },
+    });
+  }
+  if (after.valueTier.tier !== before.valueTier.tier && after.valueTier.tier !== null) {
+    // Every tier change appends to the (bounded) history, so its last entry is this move.
+    const move = after.valueTier.history[after.valueTier.history.length - 1];
+    messages.push({
+      id: `${event.eventId}:tier`,
+      topic: TOPICS.valueTier,
+      customerId,
+      type: 'bank.crm.customer.value-tier-changed.v1',
+      time: move.at,
+      sequence: sequenceOf(event.position, Slot.Tier),
+      data: {
+        customerId,
+        from: move.from,
+        to: move.to,
+        at: move.at,
+        cause: { eventId: move.eventId, eventType: move.eventType },
+        policyVersion: move.policyVersion,
+      },
+    });
+  }
+  return messages;
+}
+
+function withoutPersonalData(event: ProjectedEvent): Record<string, unknown> {
+  const personal = new Set(schemaFor(event.type, event.version)?.personalDataFields ?? []);
+  return Object.fromEntries(Object.entries(event.data).filter(([field]) => !personal.has(field)));
+}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { CustomerQueriesModule } from '../customer-queries/customer-queries.module';
+import { ProjectionEngineModule } from '../projection-engine/projection-engine.module';
+import { ReadModelsModule } from '../read-models/read-models.module';
+import { FeedController } from './feed.controller';
+import { ReadModelOutbox } from './read-model-outbox';
+
+@Module({
+  imports: [ReadModelsModule, ProjectionEngineModule, CustomerQueriesModule],
+  controllers: [FeedController],
+  providers: [ReadModelOutbox],
+})
+export class PublishingModule {}
