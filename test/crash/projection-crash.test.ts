@@ -87,7 +87,22 @@ describe('crash: SIGKILL during ingest and projection, then restart (real proces
       )
     ).text();
 
-  it('10 kills at random moments leave read models equal to a fresh rebuild', async () => {
+  /** The whole outbox feed, page by page, as the text the service sent. */
+  const feedText = async () => {
+    const pages: string[] = [];
+    let cursor = '';
+    for (;;) {
+      const text = await (
+        await fetch(`${service.url}/v1/feed?limit=1000${cursor ? `&after=${cursor}` : ''}`)
+      ).text();
+      const page = JSON.parse(text) as { messages: unknown[]; nextCursor: string };
+      if (page.messages.length === 0) return pages.join('\n');
+      pages.push(text);
+      cursor = page.nextCursor;
+    }
+  };
+
+  it('10 kills at random moments leave read models and the outbox equal to a fresh rebuild', async () => {
     const random = mulberry32(20261123);
     const touchpoints = [...simulateTouchpoints({ customers: 300, seed: 11, days: 720 })].filter(
       (touchpoint) => !SYSTEM_TOUCHPOINT_TYPES.includes(touchpoint.type),
@@ -140,6 +155,8 @@ describe('crash: SIGKILL during ingest and projection, then restart (real proces
 
     const afterCrashes = await allDocuments();
     const transitionsAfterCrashes = await transitionsText();
+    const feedAfterCrashes = await feedText();
+    expect(feedAfterCrashes.length).toBeGreaterThan(touchpoints.length * 20);
     expect(afterCrashes.size).toBe(expectedEvents.size);
     for (const [customerId, text] of afterCrashes) {
       expect({ customerId, events: JSON.parse(text).eventCount }).toEqual({
@@ -169,5 +186,6 @@ describe('crash: SIGKILL during ingest and projection, then restart (real proces
     expect([...rebuilt.keys()].sort()).toEqual([...afterCrashes.keys()].sort());
     for (const [customerId, text] of afterCrashes) expect(rebuilt.get(customerId)).toBe(text);
     expect(await transitionsText()).toBe(transitionsAfterCrashes);
+    expect(await feedText()).toBe(feedAfterCrashes);
   }, 600_000);
 });
