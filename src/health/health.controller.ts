@@ -1,30 +1,46 @@
 import { Controller, Get, Inject } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
-import { SQL_CLIENT } from '../postgres/postgres.module';
-import { SqlClient } from '../postgres/sql-client';
+import { Environment } from '../config/environment';
+import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
+import { READ_MODEL_STORE, ReadModelStore } from '../read-models/read-model-store.port';
 
-/** Liveness and readiness for operators and orchestrators: is the database answering? */
+/** Liveness and readiness for operators and orchestrators: do the configured stores answer? */
 @Controller('health')
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
-    @Inject(SQL_CLIENT) private readonly sql: SqlClient,
+    @Inject(EVENT_STORE) private readonly events: EventStore,
+    @Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore,
+    private readonly config: ConfigService<Environment, true>,
   ) {}
 
   @Get()
   @HealthCheck()
   check() {
     return this.health.check([
-      async () => {
-        const indicator = this.indicators.check('database');
-        try {
-          await this.sql.query('SELECT 1');
-          return indicator.up({ kind: this.sql.kind });
-        } catch (error) {
-          return indicator.down({ kind: this.sql.kind, message: (error as Error).message });
-        }
-      },
+      () => this.probe('eventStore', this.backend('EVENT_STORE'), () => this.events.headPosition()),
+      () =>
+        this.probe('readModels', this.backend('READ_MODEL_STORE'), () =>
+          this.readModels.readCheckpoint('health'),
+        ),
     ]);
+  }
+
+  private backend(variable: 'EVENT_STORE' | 'READ_MODEL_STORE'): string {
+    const backend = this.config.get(variable, { infer: true });
+    if (backend !== 'postgres') return backend;
+    return this.config.get('DATABASE_URL', { infer: true }) ? 'postgres' : 'pglite';
+  }
+
+  private async probe(name: string, kind: string, call: () => Promise<unknown>) {
+    const indicator = this.indicators.check(name);
+    try {
+      await call();
+      return indicator.up({ kind });
+    } catch (error) {
+      return indicator.down({ kind, message: (error as Error).message });
+    }
   }
 }

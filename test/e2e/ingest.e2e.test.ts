@@ -139,12 +139,15 @@ describe('POST /v1/touchpoints and GET /v1/customers/:id/events (e2e over HTTP, 
     expect(rest.nextFromRevision).toBeUndefined();
   });
 
-  it('reports health with the database kind', async () => {
+  it('reports health with the kind of each store', async () => {
     const response = await running.http().get('/health');
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({
       status: 'ok',
-      info: { database: { status: 'up', kind: 'pglite' } },
+      info: {
+        eventStore: { status: 'up', kind: 'pglite' },
+        readModels: { status: 'up', kind: 'pglite' },
+      },
     });
   });
 });
