@@ -89,6 +89,16 @@ export class Environment {
   @Max(60_000)
   READ_YOUR_WRITES_TIMEOUT_MS = 5_000;
 
+  /**
+   * How long the projection lease lasts without renewal (renewed every third of it): how soon
+   * another instance takes over projecting when the holder dies without releasing it.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(300)
+  @Max(600_000)
+  PROJECTION_LEASE_TTL_MS = 15_000;
+
   /** Where events live: PostgreSQL (embedded PGlite, or the server at DATABASE_URL) or EventStoreDB. */
   @IsIn(['postgres', 'eventstoredb'])
   EVENT_STORE = 'postgres';

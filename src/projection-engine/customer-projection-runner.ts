@@ -11,7 +11,9 @@ import {
   STAGE_TRANSITION_FIELDS,
 } from './customer-read-model';
 
-export type RunnerState = 'starting' | 'catching-up' | 'live' | 'retrying' | 'stopped';
+/** `following`: another instance holds the lease and projects; this one tracks its checkpoint. */
+export type RunnerState =
+  'starting' | 'catching-up' | 'live' | 'retrying' | 'following' | 'stopped';
 
 export interface RunnerOptions {
   /** Events read and written per batch. */
@@ -49,7 +51,8 @@ export class CustomerProjectionRunner {
   private checkpointValue: bigint | undefined;
   private stateValue: RunnerState = 'starting';
   private lastErrorValue: string | undefined;
-  private readonly waiters = new Set<() => void>();
+  /** Called with false when the checkpoint moved, with true when the runner stopped. */
+  private readonly waiters = new Set<(stopped: boolean) => void>();
   readonly collections: GenerationCollections;
 
   constructor(
@@ -74,7 +77,29 @@ export class CustomerProjectionRunner {
     return this.lastErrorValue;
   }
 
+  /** Projects in the background: for the instance holding the projection's lease. */
   async start(): Promise<void> {
+    await this.stop();
+    await this.ensureCollections();
+    this.checkpointValue = await this.readModels.readCheckpoint(this.collections.customers);
+    this.stopping = false;
+    this.stateValue = 'catching-up';
+    this.loop = this.run();
+  }
+
+  /**
+   * Tracks the checkpoint another instance's runner advances, without projecting, so queries
+   * with read-your-writes work on every instance.
+   */
+  async follow(): Promise<void> {
+    await this.stop();
+    await this.ensureCollections();
+    this.stopping = false;
+    this.stateValue = 'following';
+    this.loop = this.trackCheckpoint();
+  }
+
+  private async ensureCollections(): Promise<void> {
     await this.readModels.ensureCollection({
       name: this.collections.customers,
       indexedFields: CUSTOMER_FIELDS,
@@ -87,37 +112,32 @@ export class CustomerProjectionRunner {
       name: this.collections.outbox,
       indexedFields: OUTBOX_FIELDS,
     });
-    this.checkpointValue = await this.readModels.readCheckpoint(this.collections.customers);
-    this.stateValue = 'catching-up';
-    this.loop = this.run();
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
     await this.loop;
+    this.loop = undefined;
     this.stateValue = 'stopped';
+    this.waiters.forEach((waiter) => waiter(true));
   }
 
   /**
    * Resolves true once everything up to `position` is projected, false after `timeoutMs`
-   * (without a timeout it waits as long as it takes).
+   * (without a timeout it waits as long as it takes) or when the runner stops first.
    */
   async reached(position: bigint, timeoutMs?: number): Promise<boolean> {
     const done = () => this.checkpointValue !== undefined && this.checkpointValue >= position;
     if (done()) return true;
     return new Promise((resolve) => {
-      const check = () => {
-        if (!done()) return;
-        finish(true);
-      };
-      const finish = (result: boolean) => {
+      const waiter = (stopped: boolean) => {
+        if (!stopped && !done()) return;
         clearTimeout(timer);
-        this.waiters.delete(check);
-        resolve(result);
+        this.waiters.delete(waiter);
+        resolve(!stopped);
       };
-      const timer =
-        timeoutMs === undefined ? undefined : setTimeout(() => finish(false), timeoutMs);
-      this.waiters.add(check);
+      const timer = timeoutMs === undefined ? undefined : setTimeout(() => waiter(true), timeoutMs);
+      this.waiters.add(waiter);
     });
   }
 
@@ -149,6 +169,22 @@ export class CustomerProjectionRunner {
     }
   }
 
+  private async trackCheckpoint(): Promise<void> {
+    while (!this.stopping) {
+      try {
+        const checkpoint = await this.readModels.readCheckpoint(this.collections.customers);
+        if (checkpoint !== undefined && checkpoint !== this.checkpointValue) {
+          this.checkpointValue = checkpoint;
+          this.waiters.forEach((waiter) => waiter(false));
+        }
+        this.lastErrorValue = undefined;
+      } catch (error) {
+        this.lastErrorValue = (error as Error).message;
+      }
+      await sleep(this.options.idleMs);
+    }
+  }
+
   /** Projects the next batch; returns how many events it covered. */
   private async step(): Promise<number> {
     const batch = await this.events.readAll({
@@ -158,7 +194,7 @@ export class CustomerProjectionRunner {
     if (batch.length === 0) return 0;
     await this.apply(batch);
     this.checkpointValue = batch[batch.length - 1].position;
-    this.waiters.forEach((check) => check());
+    this.waiters.forEach((waiter) => waiter(false));
     return batch.length;
   }
 

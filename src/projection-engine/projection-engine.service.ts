@@ -5,7 +5,11 @@ import {
   Logger,
   OnApplicationBootstrap,
 } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { Policy } from '../../projections';
+import { Environment } from '../config/environment';
 import { POLICY } from '../config/policy.provider';
 import { ConflictError } from '../http/errors';
 import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
@@ -13,6 +17,7 @@ import { READ_MODEL_STORE, ReadModelStore } from '../read-models/read-model-stor
 import { OUTBOX } from '../publishing/outbox-messages';
 import { CUSTOMERS, STAGE_TRANSITIONS } from './customer-read-model';
 import { CustomerProjectionRunner, GenerationCollections } from './customer-projection-runner';
+import { LEASE_STORE, LeaseStore } from './lease/lease.port';
 
 export interface RebuildStatus {
   readonly generation: number;
@@ -27,6 +32,10 @@ export interface RebuildStatus {
 
 export interface ProjectionStatus {
   readonly name: string;
+  /** Whether this instance holds the projection's lease and projects; others follow. */
+  readonly leader: boolean;
+  readonly instance: string;
+  readonly leaseHolder: string | null;
   readonly generation: number;
   readonly collection: string;
   readonly state: string;
@@ -45,11 +54,25 @@ export class RebuildAlreadyRunningError extends ConflictError {
   }
 }
 
+export class NotLeaderError extends ConflictError {
+  constructor(holder: string | undefined) {
+    super(
+      `this instance does not hold the projection lease (held by ${holder ?? 'nobody right now'}); send the rebuild to the instance that does`,
+    );
+    this.name = 'NotLeaderError';
+  }
+}
+
 const GENERATION = /_g(\d+)$/;
+const LEASE = 'projection:customers';
+const generationOf = (physical: string | undefined) =>
+  physical === undefined ? undefined : Number(GENERATION.exec(physical)?.[1] ?? 1);
 
 /**
  * Owns the customer projection: the live runner of the active generation, and rebuilds that
- * fill the next generation from position zero and switch over when caught up.
+ * fill the next generation from position zero and switch over when caught up. Of several
+ * instances, the one holding the projection's lease projects (and rebuilds); the others follow
+ * its checkpoint and take over when the lease expires.
  */
 @Injectable()
 export class ProjectionEngine implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -61,27 +84,92 @@ export class ProjectionEngine implements OnApplicationBootstrap, BeforeApplicati
     done: Promise<void>;
   };
   private lastRebuild?: RebuildStatus;
+  private leader = false;
+  readonly instance = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private readonly leaseTtlMs: number;
+  private leaseTimer?: NodeJS.Timeout;
+  private tick?: Promise<void>;
 
   constructor(
     @Inject(EVENT_STORE) private readonly events: EventStore,
     @Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore,
     @Inject(POLICY) private readonly policy: Policy,
-  ) {}
+    @Inject(LEASE_STORE) private readonly leases: LeaseStore,
+    config: ConfigService<Environment, true>,
+  ) {
+    this.leaseTtlMs = config.get('PROJECTION_LEASE_TTL_MS', { infer: true });
+  }
 
   async onApplicationBootstrap(): Promise<void> {
-    const physical = await this.readModels.activeCollection(CUSTOMERS);
-    const generation = physical ? Number(GENERATION.exec(physical)?.[1] ?? 1) : 1;
-    this.active = this.runner(generation);
-    await this.active.start();
-    // Also when a collection was added to the generation after it was first activated.
-    if (!physical || !(await this.readModels.activeCollection(OUTBOX)))
-      await this.activate(this.active);
+    this.active = this.runner(generationOf(await this.readModels.activeCollection(CUSTOMERS)) ?? 1);
+    await this.leadOrFollow();
+    // Renew well before expiry: a missed renewal or two must not hand the lease over.
+    this.leaseTimer = setInterval(() => void this.leadOrFollow(), this.leaseTtlMs / 3);
+    this.leaseTimer.unref();
   }
 
   /** Before the database client closes (PostgresModule closes it on application shutdown). */
   async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.leaseTimer);
+    await this.tick;
     await this.rebuilding?.runner.stop();
     await this.active?.stop();
+    // Hand over at once rather than after the lease expires.
+    if (this.leader) await this.leases.release(LEASE, this.instance).catch(() => undefined);
+  }
+
+  isLeader(): boolean {
+    return this.leader;
+  }
+
+  /** One lease round: take or renew it and project, or follow the holder. Never overlaps itself. */
+  private leadOrFollow(): Promise<void> {
+    this.tick ??= this.leaseRound().finally(() => (this.tick = undefined));
+    return this.tick;
+  }
+
+  private async leaseRound(): Promise<void> {
+    let holds: boolean;
+    try {
+      holds = await this.leases.acquire(LEASE, this.instance, this.leaseTtlMs);
+    } catch (error) {
+      // Unable to renew: others will see the lease expire, so stop projecting as they take over.
+      this.logger.error(`projection lease round failed: ${(error as Error).message}`);
+      holds = false;
+    }
+    try {
+      if (holds && !this.leader) {
+        this.leader = true;
+        await this.active.start();
+        // Also when a collection was added to the generation after it was first activated.
+        if (
+          !(await this.readModels.activeCollection(CUSTOMERS)) ||
+          !(await this.readModels.activeCollection(OUTBOX))
+        )
+          await this.activate(this.active);
+        this.logger.log(`instance ${this.instance} holds the projection lease and projects`);
+      } else if (!holds) {
+        if (this.leader) {
+          this.leader = false;
+          this.logger.warn(`instance ${this.instance} lost the projection lease; following`);
+          await this.rebuilding?.runner.stop();
+        }
+        await this.followActiveGeneration();
+      }
+    } catch (error) {
+      this.logger.error(`projection lease round failed: ${(error as Error).message}`);
+    }
+  }
+
+  /** Followers track the generation the leader made active, and its checkpoint. */
+  private async followActiveGeneration(): Promise<void> {
+    const generation = generationOf(await this.readModels.activeCollection(CUSTOMERS));
+    if (generation !== undefined && generation !== this.active.generation) {
+      const previous = this.active;
+      this.active = this.runner(generation);
+      await previous.stop();
+    }
+    if (this.active.state !== 'following') await this.active.follow();
   }
 
   /** Physical collections queries read now. */
@@ -94,9 +182,14 @@ export class ProjectionEngine implements OnApplicationBootstrap, BeforeApplicati
     return this.active.checkpoint;
   }
 
-  /** Waits (bounded) until the active read models reflect `position`. */
-  reached(position: bigint, timeoutMs: number): Promise<boolean> {
-    return this.active.reached(position, timeoutMs);
+  /** Waits (bounded) until the active read models reflect `position`, across generation switches. */
+  async reached(position: bigint, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) return false;
+      if (await this.active.reached(position, remaining)) return true;
+    }
   }
 
   async status(): Promise<ProjectionStatus[]> {
@@ -109,6 +202,9 @@ export class ProjectionEngine implements OnApplicationBootstrap, BeforeApplicati
     return [
       {
         name: CUSTOMERS,
+        leader: this.leader,
+        instance: this.instance,
+        leaseHolder: (await this.leases.holder(LEASE)) ?? null,
         generation: runner.generation,
         collection: runner.collections.customers,
         state: runner.state,
@@ -129,6 +225,7 @@ export class ProjectionEngine implements OnApplicationBootstrap, BeforeApplicati
    * The switch-over happens when the new generation has caught up with the store's head.
    */
   async rebuild(): Promise<RebuildStatus> {
+    if (!this.leader) throw new NotLeaderError(await this.leases.holder(LEASE));
     if (this.rebuilding) throw new RebuildAlreadyRunningError(this.rebuilding.runner.generation);
     const runner = this.runner(this.active.generation + 1);
     // A rebuild interrupted earlier (crash, restart) left a partial generation: start it afresh.
@@ -156,7 +253,8 @@ export class ProjectionEngine implements OnApplicationBootstrap, BeforeApplicati
       await runner.start();
       // Catch up to the head as it moves, then switch while the new runner keeps following.
       const head = await this.events.headPosition();
-      if (head !== undefined) await runner.reached(head);
+      if (head !== undefined && !(await runner.reached(head)))
+        throw new Error('stopped before catching up (shutdown, or the projection lease was lost)');
       const previous = this.active;
       await this.activate(runner);
       this.active = runner;

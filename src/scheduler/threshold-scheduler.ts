@@ -58,6 +58,8 @@ export class ThresholdScheduler implements OnApplicationBootstrap, BeforeApplica
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => {
+      // Only where the projection runs: appends are idempotent, but one instance suffices.
+      if (!this.engine.isLeader()) return;
       this.runOnce().catch((error: Error) =>
         this.logger.error(`scheduler run failed: ${error.message}`),
       );

@@ -50,17 +50,20 @@ export class ServiceProcess {
   /** SIGKILL: no shutdown hooks, no flushing, like a power cut of the process. */
   async kill(): Promise<void> {
     const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
+    if (!child || exited(child)) return;
+    const exit = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
-    await exited;
+    await exit;
   }
 
   async stop(): Promise<void> {
     const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
+    if (!child || exited(child)) return;
+    const exit = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
-    await exited;
+    await exit;
   }
 }
+
+/** A child killed by a signal has a null exitCode but a signalCode. */
+const exited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 /**
  * Suites that need a real server read its address from an environment variable (set by
  * `.ci/run` or by hand, see scripts/servers/). Absent locally: skipped with one line saying so.
@@ -42,4 +44,32 @@ export function describeWithServer(
   }
   process.stdout.write(`${line}\n`);
   describe.skip(title, () => body(''));
+}
+
+/** A new empty database on the PostgreSQL server at `url`, for tests that need the server to themselves. */
+export async function freshPostgresDatabase(
+  url: string,
+): Promise<{ readonly url: string; drop(): Promise<void> }> {
+  const name = `cle_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+  const admin = new Client({ connectionString: url });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const fresh = new URL(url);
+  fresh.pathname = `/${name}`;
+  return {
+    url: fresh.toString(),
+    async drop() {
+      const client = new Client({ connectionString: url });
+      await client.connect();
+      try {
+        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
 }

@@ -1,0 +1,24 @@
+import { LeaseStore } from './lease.port';
+
+/** For unit tests only. `now` is injectable so tests can move time. */
+export class InMemoryLeaseStore implements LeaseStore {
+  private readonly leases = new Map<string, { owner: string; expiresAt: number }>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  async acquire(name: string, owner: string, ttlMs: number): Promise<boolean> {
+    const current = this.leases.get(name);
+    if (current && current.owner !== owner && current.expiresAt > this.now()) return false;
+    this.leases.set(name, { owner, expiresAt: this.now() + ttlMs });
+    return true;
+  }
+
+  async release(name: string, owner: string): Promise<void> {
+    if (this.leases.get(name)?.owner === owner) this.leases.delete(name);
+  }
+
+  async holder(name: string): Promise<string | undefined> {
+    const current = this.leases.get(name);
+    return current && current.expiresAt > this.now() ? current.owner : undefined;
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * Leases: one active runner per projection, however many service instances run. Kept in the
+ * read-model store's backend (the runner's writes go there anyway). Every adapter passes
+ * test/contract/lease.contract.ts.
+ *
+ * A lease only saves duplicate work; correctness never depends on it: a runner that lost its
+ * lease without noticing (a long pause) writes nothing a version guard would not ignore.
+ */
+export interface LeaseStore {
+  /**
+   * Takes the lease `name` for `owner`, or renews it when `owner` holds it, for `ttlMs` from now
+   * on the backend's clock. True when `owner` holds it afterwards; false while another owner's
+   * lease is unexpired.
+   */
+  acquire(name: string, owner: string, ttlMs: number): Promise<boolean>;
+  /** Gives the lease up at once if `owner` holds it; otherwise a no-op. */
+  release(name: string, owner: string): Promise<void>;
+  /** The current unexpired holder, if any. */
+  holder(name: string): Promise<string | undefined>;
+}
+
+export const LEASE_STORE = Symbol('LeaseStore');

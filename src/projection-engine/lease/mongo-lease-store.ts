@@ -1,0 +1,49 @@
+import { Collection, Db, MongoServerError } from 'mongodb';
+import { LeaseStore } from './lease.port';
+
+interface LeaseDocument {
+  _id: string;
+  owner: string;
+  expiresAt: Date;
+}
+
+const DUPLICATE_KEY = 11000;
+
+/**
+ * Leases as single documents, taken with one conditional upsert: no transactions needed. Expiry
+ * is measured on the instances' clocks (FerretDB v1 has no server-side $$NOW in updates), so
+ * they must agree to well within the TTL, as NTP keeps them.
+ */
+export class MongoLeaseStore implements LeaseStore {
+  private constructor(private readonly leases: Collection<LeaseDocument>) {}
+
+  static async create(db: Db): Promise<MongoLeaseStore> {
+    return new MongoLeaseStore(db.collection<LeaseDocument>('projection_leases'));
+  }
+
+  async acquire(name: string, owner: string, ttlMs: number): Promise<boolean> {
+    const now = Date.now();
+    try {
+      // Matches a lease this owner holds or one that expired; otherwise the upsert's insert
+      // collides with the other owner's document.
+      await this.leases.updateOne(
+        { _id: name, $or: [{ owner }, { expiresAt: { $lte: new Date(now) } }] },
+        { $set: { owner, expiresAt: new Date(now + ttlMs) } },
+        { upsert: true },
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof MongoServerError && error.code === DUPLICATE_KEY) return false;
+      throw error;
+    }
+  }
+
+  async release(name: string, owner: string): Promise<void> {
+    await this.leases.deleteOne({ _id: name, owner });
+  }
+
+  async holder(name: string): Promise<string | undefined> {
+    const lease = await this.leases.findOne({ _id: name, expiresAt: { $gt: new Date() } });
+    return lease?.owner;
+  }
+}
