@@ -7,7 +7,7 @@ module.exports = {
     {
       displayName: 'unit',
       testEnvironment: 'node',
-      roots: ['<rootDir>/src', '<rootDir>/projections'],
+      roots: ['<rootDir>/src', '<rootDir>/projections', '<rootDir>/scripts'],
       testMatch: ['**/*.spec.ts'],
       transform: { '^.+\\.ts$': tsJest },
     },

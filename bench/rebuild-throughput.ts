@@ -1,13 +1,22 @@
 /**
  * Rebuild throughput of the customer projection: simulator events are loaded into the event
- * store, then a fresh generation is projected from position zero into the read-model store on
- * the same database. Baseline measured in the same run: the pure projection over the same
- * events in memory (no I/O), so the ratio shows what storage costs.
+ * store, then a fresh generation is projected from position zero into each chosen read-model
+ * store. Baselines measured in the same run: the pure projection over the same events in memory
+ * (no I/O), so the ratio shows what storage costs, and the PostgreSQL read models on the same
+ * event store, so a MongoDB figure compares like with like.
  *
  *   npm run bench:rebuild                                       # PGlite, 1,000,000 events
  *   DATABASE_URL_TEST=postgres://... npm run bench:rebuild      # also the PostgreSQL server
  *   BENCH_EVENTS=200000 npm run bench:rebuild                   # smaller
+ *   BENCH_READ_MODELS=postgres,mongodb MONGODB_URL_TEST=mongodb://127.0.0.1:57017/ \
+ *     BENCH_RUNS=3 npm run bench:rebuild                        # MongoDB read models too, median of 3
+ *
+ * BENCH_READ_MODELS: `postgres` (default; the event store's own database) and/or `mongodb` (a
+ * fresh database on the server at MONGODB_URL_TEST, dropped afterwards). BENCH_RUNS: rebuilds
+ * per read-model store, taking turns, each into a new generation; the median is reported.
  */
+import { MongoClient } from 'mongodb';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,12 +29,34 @@ import { CustomerProjectionRunner } from '../src/projection-engine/customer-proj
 import { PgSqlClient } from '../src/postgres/pg-sql-client';
 import { PgliteSqlClient } from '../src/postgres/pglite-sql-client';
 import { SqlClient } from '../src/postgres/sql-client';
+import { MongoReadModelStore } from '../src/read-models/mongo-read-model-store';
 import { PostgresReadModelStore } from '../src/read-models/postgres-read-model-store';
+import { ReadModelStore } from '../src/read-models/read-model-store.port';
 import { SimulatedTouchpoint, simulateTouchpoints } from '../src/simulator';
 
 const TARGET_EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const EVENTS_PER_CUSTOMER_ESTIMATE = 85; // seed 1, 3 years: 846,379 events for 10,000 customers
 const SEED = 1;
+const RUNS = Number(process.env.BENCH_RUNS ?? 1);
+const READ_MODEL_KINDS = ['postgres', 'mongodb'] as const;
+type ReadModelKind = (typeof READ_MODEL_KINDS)[number];
+
+function chosenReadModels(): ReadModelKind[] {
+  const chosen = (process.env.BENCH_READ_MODELS ?? 'postgres')
+    .split(',')
+    .map((kind) => kind.trim());
+  for (const kind of chosen) {
+    if (!READ_MODEL_KINDS.includes(kind as ReadModelKind)) {
+      throw new Error(`BENCH_READ_MODELS: unknown read-model store ${kind} (postgres, mongodb)`);
+    }
+  }
+  if (chosen.includes('mongodb') && !process.env.MONGODB_URL_TEST) {
+    throw new Error(
+      'BENCH_READ_MODELS=mongodb needs MONGODB_URL_TEST (scripts/servers/ferretdb.sh start)',
+    );
+  }
+  return chosen as ReadModelKind[];
+}
 
 function* simulatorEvents(): Generator<SimulatedTouchpoint> {
   const customers = Math.ceil(TARGET_EVENTS / EVENTS_PER_CUSTOMER_ESTIMATE);
@@ -86,34 +117,92 @@ async function load(store: PostgresEventStore): Promise<number> {
   return loaded;
 }
 
-async function measure(name: string, sql: SqlClient, baseline: number): Promise<void> {
-  const events = await PostgresEventStore.create(sql);
-  const readModels = await PostgresReadModelStore.create(sql);
-  let started = process.hrtime.bigint();
-  const loaded = await load(events);
-  const loadSeconds = seconds(started);
+interface OpenedReadModels {
+  readonly store: ReadModelStore;
+  close(): Promise<void>;
+}
+
+async function openReadModels(kind: ReadModelKind, sql: SqlClient): Promise<OpenedReadModels> {
+  if (kind === 'postgres') {
+    // The event store's client, closed by the caller.
+    return { store: await PostgresReadModelStore.create(sql), close: async () => undefined };
+  }
+  const client = await MongoClient.connect(process.env.MONGODB_URL_TEST as string);
+  const db = client.db(`cle_bench_${randomBytes(6).toString('hex')}`);
+  return {
+    store: await MongoReadModelStore.create(db),
+    async close() {
+      await db.dropDatabase();
+      await client.close();
+    },
+  };
+}
+
+let nextGeneration = Date.now() % 1_000_000;
+
+/** Projects every loaded event into a new generation; returns events per second. */
+async function rebuild(events: PostgresEventStore, readModels: ReadModelStore, loaded: number) {
   const runner = new CustomerProjectionRunner(
     events,
     readModels,
     RETAIL_BANK_POLICY_V1,
-    Date.now() % 1_000_000,
+    nextGeneration++,
   );
   await runner.start();
   await runner.stop(); // catch up by hand, without the idle loop
-  started = process.hrtime.bigint();
+  const started = process.hrtime.bigint();
   await runner.catchUp();
-  const rebuildSeconds = seconds(started);
-  const perSecond = loaded / rebuildSeconds;
+  const perSecond = loaded / seconds(started);
+  // Untimed: keeps the database the next run writes to the same size.
+  for (const collection of Object.values(runner.collections)) {
+    await readModels.dropCollection(collection);
+  }
+  return perSecond;
+}
+
+const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+const perSecondText = (value: number) => Math.round(value).toLocaleString('en');
+
+async function measure(name: string, sql: SqlClient, baseline: number): Promise<void> {
+  const events = await PostgresEventStore.create(sql);
+  const started = process.hrtime.bigint();
+  const loaded = await load(events);
+  const loadSeconds = seconds(started);
   console.log(
     `${name.padEnd(18)} loaded ${loaded.toLocaleString('en')} events in ${loadSeconds.toFixed(1)} s ` +
-      `(${Math.round(loaded / loadSeconds).toLocaleString('en')}/s); rebuild ${rebuildSeconds.toFixed(1)} s = ` +
-      `${Math.round(perSecond).toLocaleString('en')} events/s (${((perSecond / baseline) * 100).toFixed(1)}% of pure projection)`,
+      `(${perSecondText(loaded / loadSeconds)}/s)`,
   );
+  const stores: { kind: ReadModelKind; opened: OpenedReadModels; runs: number[] }[] = [];
+  for (const kind of chosenReadModels()) {
+    stores.push({ kind, opened: await openReadModels(kind, sql), runs: [] });
+  }
+  // Taking turns spreads the machine's noise over every store alike.
+  for (let run = 0; run < RUNS; run++) {
+    for (const { opened, runs } of stores) runs.push(await rebuild(events, opened.store, loaded));
+  }
+  for (const { opened } of stores) await opened.close();
+  const postgres = stores.find((store) => store.kind === 'postgres');
+  for (const { kind, runs } of stores) {
+    const typical = median(runs);
+    const versusPostgres =
+      postgres && kind !== 'postgres'
+        ? `; ${(typical / median(postgres.runs)).toFixed(2)}x postgres`
+        : '';
+    console.log(
+      `  read models ${kind.padEnd(8)} rebuild ${perSecondText(typical)} events/s, median of ` +
+        `${runs.map(perSecondText).join(' / ')} (${((typical / baseline) * 100).toFixed(1)}% of pure projection${versusPostgres})`,
+    );
+  }
 }
 
 async function main(): Promise<void> {
   console.log(
-    `${TARGET_EVENTS.toLocaleString('en')} simulator events (seed ${SEED}), node ${process.version}`,
+    `${TARGET_EVENTS.toLocaleString('en')} simulator events (seed ${SEED}), node ${process.version}, ` +
+      `read models ${chosenReadModels().join(' + ')}, ${RUNS} run(s) each`,
   );
   const pure = pureProjection();
   console.log(

@@ -15,7 +15,7 @@ import { PostgresEventStore } from './postgres-event-store';
       inject: [ConfigService, SQL_CLIENT],
       useFactory: async (
         config: ConfigService<Environment, true>,
-        sql: SqlClient,
+        sql: SqlClient | null,
       ): Promise<EventStore> => {
         if (config.get('EVENT_STORE', { infer: true }) === 'eventstoredb') {
           // Validated at start-up: present whenever EVENT_STORE=eventstoredb.
@@ -24,8 +24,9 @@ import { PostgresEventStore } from './postgres-event-store';
           new Logger('EventStore').log(`EventStoreDB at ${url.replace(/\/\/[^@/]*@/, '//')}`);
           return store;
         }
-        // The store shares the database client, which PostgresModule closes at shutdown.
-        return PostgresEventStore.create(sql);
+        // Shares the database client, which PostgresModule closes at shutdown; present whenever
+        // EVENT_STORE=postgres.
+        return PostgresEventStore.create(sql!);
       },
     },
   ],

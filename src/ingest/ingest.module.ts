@@ -4,11 +4,12 @@ import { EventStoreModule } from '../event-store/event-store.module';
 import { AppendTouchpointsHandler } from './append-touchpoints.handler';
 import { IngestController } from './ingest.controller';
 import { IngestService } from './ingest.service';
+import { KafkaIngest } from './kafka-ingest';
 
 @Module({
   imports: [CqrsModule, EventStoreModule],
   controllers: [IngestController],
-  providers: [AppendTouchpointsHandler, IngestService],
+  providers: [AppendTouchpointsHandler, IngestService, KafkaIngest],
   exports: [IngestService],
 })
 export class IngestModule {}

@@ -8,14 +8,22 @@ import { SqlClient } from './sql-client';
 
 export const SQL_CLIENT = Symbol('SqlClient');
 
-/** The PostgreSQL-dialect database: a server when DATABASE_URL is set, embedded PGlite otherwise. */
+/**
+ * The PostgreSQL-dialect database: a server when DATABASE_URL is set, embedded PGlite otherwise;
+ * null when neither the events nor the read models live in PostgreSQL.
+ */
 @Global()
 @Module({
   providers: [
     {
       provide: SQL_CLIENT,
       inject: [ConfigService],
-      useFactory: async (config: ConfigService<Environment, true>): Promise<SqlClient> => {
+      useFactory: async (config: ConfigService<Environment, true>): Promise<SqlClient | null> => {
+        if (
+          config.get('EVENT_STORE', { infer: true }) !== 'postgres' &&
+          config.get('READ_MODEL_STORE', { infer: true }) !== 'postgres'
+        )
+          return null;
         const logger = new Logger('Database');
         const url = config.get('DATABASE_URL', { infer: true });
         if (url) {
@@ -35,9 +43,9 @@ export const SQL_CLIENT = Symbol('SqlClient');
   exports: [SQL_CLIENT],
 })
 export class PostgresModule implements OnApplicationShutdown {
-  constructor(@Inject(SQL_CLIENT) private readonly sql: SqlClient) {}
+  constructor(@Inject(SQL_CLIENT) private readonly sql: SqlClient | null) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await this.sql.close();
+    await this.sql?.close();
   }
 }

@@ -157,6 +157,10 @@ export class CustomerProjectionRunner {
         if (processed === 0) {
           this.stateValue = 'live';
           await sleep(this.options.idleMs);
+        } else {
+          // PGlite answers from resolved promises without ever yielding to the event loop:
+          // without this, HTTP requests and timers (the lease renewal) starve during catch-up.
+          await new Promise((resolve) => setImmediate(resolve));
         }
       } catch (error) {
         this.stateValue = 'retrying';

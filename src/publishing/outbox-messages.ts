@@ -1,5 +1,5 @@
 import { CustomerState } from '../../projections';
-import { schemaFor, SYSTEM_TOUCHPOINT_TYPES } from '../domain/touchpoints';
+import { SYSTEM_TOUCHPOINT_TYPES, withoutPersonalData } from '../domain/touchpoints';
 import { CollectionSpec } from '../read-models/read-model-store.port';
 import { OutboundMessage, TOPICS } from './publisher.port';
 
@@ -86,7 +86,8 @@ export function outboxMessages(
         schemaVersion: event.version,
         occurredAt: event.occurredAt,
         recordedAt: event.recordedAt,
-        data: withoutPersonalData(event),
+        // Events in the store passed their schema, so it is known.
+        data: withoutPersonalData(event.type, event.version, event.data).data ?? {},
       },
     });
   }
@@ -132,9 +133,4 @@ export function outboxMessages(
     });
   }
   return messages;
-}
-
-function withoutPersonalData(event: ProjectedEvent): Record<string, unknown> {
-  const personal = new Set(schemaFor(event.type, event.version)?.personalDataFields ?? []);
-  return Object.fromEntries(Object.entries(event.data).filter(([field]) => !personal.has(field)));
 }

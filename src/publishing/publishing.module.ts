@@ -3,11 +3,13 @@ import { CustomerQueriesModule } from '../customer-queries/customer-queries.modu
 import { ProjectionEngineModule } from '../projection-engine/projection-engine.module';
 import { ReadModelsModule } from '../read-models/read-models.module';
 import { FeedController } from './feed.controller';
+import { OutboxRelayService } from './outbox-relay.service';
+import { PublisherAdminController } from './publisher-admin.controller';
 import { ReadModelOutbox } from './read-model-outbox';
 
 @Module({
   imports: [ReadModelsModule, ProjectionEngineModule, CustomerQueriesModule],
-  controllers: [FeedController],
-  providers: [ReadModelOutbox],
+  controllers: [FeedController, PublisherAdminController],
+  providers: [ReadModelOutbox, OutboxRelayService],
 })
 export class PublishingModule {}

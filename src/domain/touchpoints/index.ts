@@ -8,5 +8,6 @@ export {
   latestVersion,
   schemaFor,
 } from './catalog';
+export { withoutPersonalData } from './personal-data';
 export { UnknownTouchpointError, upcast } from './upcasters';
 export { isUtcInstant } from './validation';
