@@ -10,6 +10,7 @@ import { brokerList } from '../kafka/kafka-client';
 import { ProjectionEngine } from '../projection-engine/projection-engine.service';
 import { KafkaPublisher } from './kafka-publisher';
 import { OutboxRelay, RelayStatus } from './outbox-relay';
+import { ConnectingPublisher } from './connecting-publisher';
 import { OutboxSource, Publisher } from './publisher.port';
 import { ReadModelOutbox } from './read-model-outbox';
 
@@ -21,29 +22,6 @@ export interface PublisherStatus {
   /** Whether this instance relays: only the one holding the projection lease does. */
   readonly relaying: boolean;
   readonly relay?: RelayStatus;
-}
-
-/**
- * Connects on first use and again after a failed connection, so a broker that is down when the
- * service starts delays publishing (the relay retries) instead of stopping ingest.
- */
-class ConnectingPublisher implements Publisher {
-  private connected?: Promise<Publisher>;
-
-  constructor(private readonly connect: () => Promise<Publisher>) {}
-
-  async publish(messages: Parameters<Publisher['publish']>[0]): Promise<void> {
-    this.connected ??= this.connect().catch((error: unknown) => {
-      this.connected = undefined;
-      throw error;
-    });
-    await (await this.connected).publish(messages);
-  }
-
-  async close(): Promise<void> {
-    const publisher = await this.connected?.catch(() => undefined);
-    await publisher?.close();
-  }
 }
 
 /** Runs the outbox relay to Kafka when PUBLISHER=kafka, on the instance that projects. */
