@@ -23,7 +23,8 @@ interface FeedMessage {
 
 /** What both stacks must agree on; `recordedAt` is when each store learned the event. */
 const comparable = (message: FeedMessage) => {
-  const { recordedAt: _recordedAt, ...data } = message.data;
+  const data = { ...message.data };
+  delete data.recordedAt;
   return { id: message.id, type: message.type, time: message.time, data };
 };
 
