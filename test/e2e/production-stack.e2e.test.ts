@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { SYSTEM_TOUCHPOINT_TYPES } from '../../src/domain/touchpoints';
+import { ensureTopics } from '../../src/kafka/kafka-client';
 import { TOPICS } from '../../src/publishing/publisher.port';
 import { simulateTouchpoints } from '../../src/simulator';
 import { RunningApp, startApp } from '../support/app';
-import { ReadRecord, TopicReader } from '../support/kafka';
+import { ReadRecord, TopicReader, testKafka } from '../support/kafka';
 import {
   describeWithServer,
   freshPostgresDatabase,
@@ -94,6 +95,9 @@ describeWithServer(POSTGRES, 'production stack (e2e)', (postgresUrl) =>
 
       beforeAll(async () => {
         database = await freshPostgresDatabase(postgresUrl);
+        // On a fresh broker the topics do not exist until the publisher creates them; the
+        // reader must know their partitions before anything is published.
+        await ensureTopics(testKafka(kafkaUrl), Object.values(TOPICS));
         kafka = await TopicReader.open(kafkaUrl, Object.values(TOPICS));
         embedded = await startApp({ READ_YOUR_WRITES_TIMEOUT_MS: '20000' });
         stack = await startApp({
