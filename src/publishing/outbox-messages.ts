@@ -1,4 +1,4 @@
-import { CustomerState } from '../../projections';
+import { CustomerState, StageTransition, TierTransition } from '../../projections';
 import { SYSTEM_TOUCHPOINT_TYPES, withoutPersonalData } from '../domain/touchpoints';
 import { CollectionSpec } from '../read-models/read-model-store.port';
 import { OutboundMessage, TOPICS } from './publisher.port';
@@ -94,43 +94,57 @@ export function outboxMessages(
   if (withdrawn) return messages;
   if (after.lifecycle.transitionCount > before.lifecycle.transitionCount) {
     const move = after.lifecycle.history[after.lifecycle.history.length - 1];
-    messages.push({
-      id: `${event.eventId}:stage`,
-      topic: TOPICS.lifecycle,
-      customerId,
-      type: 'bank.crm.customer.stage-changed.v1',
-      time: move.at,
-      sequence: sequenceOf(event.position, Slot.Stage),
-      data: {
-        customerId,
-        from: move.from,
-        to: move.to,
+    messages.push(
+      moveMessage(customerId, event, Slot.Stage, move, {
         highestStage: after.lifecycle.highestStage,
-        at: move.at,
-        cause: { eventId: move.eventId, eventType: move.eventType },
-        policyVersion: move.policyVersion,
-      },
-    });
+      }),
+    );
   }
   if (after.valueTier.tier !== before.valueTier.tier && after.valueTier.tier !== null) {
     // Every tier change appends to the (bounded) history, so its last entry is this move.
     const move = after.valueTier.history[after.valueTier.history.length - 1];
-    messages.push({
-      id: `${event.eventId}:tier`,
-      topic: TOPICS.valueTier,
-      customerId,
-      type: 'bank.crm.customer.value-tier-changed.v1',
-      time: move.at,
-      sequence: sequenceOf(event.position, Slot.Tier),
-      data: {
-        customerId,
-        from: move.from,
-        to: move.to,
-        at: move.at,
-        cause: { eventId: move.eventId, eventType: move.eventType },
-        policyVersion: move.policyVersion,
-      },
-    });
+    messages.push(moveMessage(customerId, event, Slot.Tier, move, {}));
   }
   return messages;
+}
+
+const MOVES = {
+  [Slot.Stage]: {
+    suffix: 'stage',
+    topic: TOPICS.lifecycle,
+    type: 'bank.crm.customer.stage-changed.v1',
+  },
+  [Slot.Tier]: {
+    suffix: 'tier',
+    topic: TOPICS.valueTier,
+    type: 'bank.crm.customer.value-tier-changed.v1',
+  },
+} as const;
+
+/** A stage or tier move, with its cause and the policy version that made it. */
+function moveMessage(
+  customerId: string,
+  event: ProjectedEvent,
+  slot: Slot.Stage | Slot.Tier,
+  move: StageTransition | TierTransition,
+  extra: Readonly<Record<string, unknown>>,
+): OutboundMessage {
+  const { suffix, topic, type } = MOVES[slot];
+  return {
+    id: `${event.eventId}:${suffix}`,
+    topic,
+    customerId,
+    type,
+    time: move.at,
+    sequence: sequenceOf(event.position, slot),
+    data: {
+      customerId,
+      from: move.from,
+      to: move.to,
+      ...extra,
+      at: move.at,
+      cause: { eventId: move.eventId, eventType: move.eventType },
+      policyVersion: move.policyVersion,
+    },
+  };
 }

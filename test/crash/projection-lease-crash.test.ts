@@ -1,7 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { RunningApp, startApp } from '../support/app';
+import { newProspectReadBack, RunningApp, startApp } from '../support/app';
 import { describeWithServer, freshPostgresDatabase, POSTGRES } from '../support/servers';
-import { touchpoints } from '../support/touchpoints';
 import { buildService, ServiceProcess } from './service-process';
 
 const LEASE_TTL_MS = 2000;
@@ -59,15 +57,7 @@ describeWithServer(POSTGRES, 'projection lease holder killed (crash)', (serverUr
     expect(tookOverAfterMs).toBeDefined();
     expect(tookOverAfterMs!).toBeLessThan(LEASE_TTL_MS + LEASE_TTL_MS / 3 + 1000);
 
-    const customerId = `c-${randomUUID()}`;
-    const ingest = await follower
-      .http()
-      .post('/v1/touchpoints')
-      .send(touchpoints.prospect(customerId))
-      .expect(201);
-    const read = await follower
-      .http()
-      .get(`/v1/customers/${customerId}?minPosition=${ingest.body.position}`);
+    const read = await newProspectReadBack(follower);
     expect(read.status).toBe(200);
   }, 60_000);
 });

@@ -1,7 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { RunningApp, startApp } from '../support/app';
+import { newProspectReadBack, RunningApp, startApp } from '../support/app';
 import { describeWithServer, freshPostgresDatabase, POSTGRES } from '../support/servers';
-import { touchpoints } from '../support/touchpoints';
 
 interface Status {
   readonly leader: boolean;
@@ -47,15 +45,7 @@ describeWithServer(POSTGRES, 'projection lease across instances (e2e)', (serverU
     expect((first.leader ? second : first).state).toBe('following');
 
     const follower = instances[first.leader ? 1 : 0];
-    const customerId = `c-${randomUUID()}`;
-    const ingest = await follower
-      .http()
-      .post('/v1/touchpoints')
-      .send(touchpoints.prospect(customerId))
-      .expect(201);
-    const read = await follower
-      .http()
-      .get(`/v1/customers/${customerId}?minPosition=${ingest.body.position}`);
+    const read = await newProspectReadBack(follower);
     expect(read.status).toBe(200);
     expect(read.body.lifecycle.stage).toBe('prospect');
 
@@ -78,15 +68,7 @@ describeWithServer(POSTGRES, 'projection lease across instances (e2e)', (serverU
     }
     expect(current).toMatchObject({ leader: true, leaseHolder: current.instance });
 
-    const customerId = `c-${randomUUID()}`;
-    const ingest = await survivor
-      .http()
-      .post('/v1/touchpoints')
-      .send(touchpoints.prospect(customerId))
-      .expect(201);
-    const read = await survivor
-      .http()
-      .get(`/v1/customers/${customerId}?minPosition=${ingest.body.position}`);
+    const read = await newProspectReadBack(survivor);
     expect(read.status).toBe(200);
   });
 });

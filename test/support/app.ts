@@ -4,8 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
+import { randomUUID } from 'node:crypto';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/http/configure-app';
+import { touchpoints } from './touchpoints';
 
 export interface RunningApp {
   readonly app: INestApplication;
@@ -39,4 +41,15 @@ export async function startApp(
       if (!dataDir) rmSync(folder, { recursive: true, force: true });
     },
   };
+}
+
+/** Posts a new prospect and reads its customer 360 back, waiting for the projection to reach it. */
+export async function newProspectReadBack(running: RunningApp) {
+  const customerId = `c-${randomUUID()}`;
+  const ingest = await running
+    .http()
+    .post('/v1/touchpoints')
+    .send(touchpoints.prospect(customerId))
+    .expect(201);
+  return running.http().get(`/v1/customers/${customerId}?minPosition=${ingest.body.position}`);
 }
