@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
-import { ReadModelQueryError } from '../read-models/read-model-store.port';
+import { ReadModelQueryError, UnknownCollectionError } from '../read-models/read-model-store.port';
 import {
   ConflictError,
   FieldError,
@@ -40,6 +40,14 @@ export function toErrorBody(exception: unknown): ErrorBody {
   }
   if (exception instanceof ReadModelQueryError) {
     return { statusCode: 400, error: 'Bad Request', message: exception.message };
+  }
+  if (exception instanceof UnknownCollectionError) {
+    // A query that started on a generation a rebuild has just replaced and dropped.
+    return {
+      statusCode: 503,
+      error: 'Service Unavailable',
+      message: `${exception.message} (read models switched to a rebuilt generation); retry`,
+    };
   }
   if (exception instanceof ProjectionLagError) {
     return { statusCode: 503, error: 'Service Unavailable', message: exception.message };

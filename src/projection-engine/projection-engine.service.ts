@@ -65,6 +65,7 @@ export class NotLeaderError extends ConflictError {
 
 const GENERATION = /_g(\d+)$/;
 const LEASE = 'projection:customers';
+const FOLLOW_INTERVAL_MS = 500;
 const generationOf = (physical: string | undefined) =>
   physical === undefined ? undefined : Number(GENERATION.exec(physical)?.[1] ?? 1);
 
@@ -88,6 +89,7 @@ export class ProjectionEngine implements OnApplicationBootstrap, BeforeApplicati
   readonly instance = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly leaseTtlMs: number;
   private leaseTimer?: NodeJS.Timeout;
+  private followTimer?: NodeJS.Timeout;
   private tick?: Promise<void>;
 
   constructor(
@@ -106,11 +108,15 @@ export class ProjectionEngine implements OnApplicationBootstrap, BeforeApplicati
     // Renew well before expiry: a missed renewal or two must not hand the lease over.
     this.leaseTimer = setInterval(() => void this.leadOrFollow(), this.leaseTtlMs / 3);
     this.leaseTimer.unref();
+    // Followers notice a rebuild's switch-over sooner than the next lease round.
+    this.followTimer = setInterval(() => void this.refreshFollower(), FOLLOW_INTERVAL_MS);
+    this.followTimer.unref();
   }
 
   /** Before the database client closes (PostgresModule closes it on application shutdown). */
   async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.leaseTimer);
+    clearInterval(this.followTimer);
     await this.tick;
     await this.rebuilding?.runner.stop();
     await this.active?.stop();
@@ -159,6 +165,14 @@ export class ProjectionEngine implements OnApplicationBootstrap, BeforeApplicati
     } catch (error) {
       this.logger.error(`projection lease round failed: ${(error as Error).message}`);
     }
+  }
+
+  /** Between lease rounds, and never beside one. */
+  private refreshFollower(): void {
+    if (this.leader || this.tick) return;
+    this.tick = this.followActiveGeneration()
+      .catch((error: Error) => this.logger.error(`following failed: ${error.message}`))
+      .finally(() => (this.tick = undefined));
   }
 
   /** Followers track the generation the leader made active, and its checkpoint. */

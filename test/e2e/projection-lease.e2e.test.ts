@@ -7,6 +7,7 @@ interface Status {
   readonly leaseHolder: string | null;
   readonly state: string;
   readonly checkpoint: string | null;
+  readonly generation: number;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -52,6 +53,21 @@ describeWithServer(POSTGRES, 'projection lease across instances (e2e)', (serverU
     const rebuild = await follower.http().post('/v1/admin/projections/customers/rebuild');
     expect(rebuild.status).toBe(409);
     expect(rebuild.body.message).toContain('does not hold the projection lease');
+  });
+
+  it('when the leader rebuilds, the follower switches to the new generation', async () => {
+    const statuses = await Promise.all(instances.map(status));
+    const leader = instances[statuses.findIndex((current) => current.leader)];
+    const follower = instances[statuses.findIndex((current) => !current.leader)];
+    const generation = statuses[0].generation;
+    await leader.http().post('/v1/admin/projections/customers/rebuild').expect(202);
+    let seen = await status(follower);
+    for (let i = 0; i < 100 && seen.generation === generation; i++) {
+      await sleep(100);
+      seen = await status(follower);
+    }
+    expect(seen).toMatchObject({ generation: generation + 1, state: 'following' });
+    expect((await newProspectReadBack(follower)).status).toBe(200);
   });
 
   it('when the leader goes away, the follower takes the lease over and projects', async () => {
