@@ -26,6 +26,10 @@ export const CONSENT_PURPOSES = [
   'third-party-sharing',
 ] as const;
 export type ConsentPurpose = (typeof CONSENT_PURPOSES)[number];
+/** The purposes whose consent governs marketing. */
+export const MARKETING_PURPOSES: readonly ConsentPurpose[] = CONSENT_PURPOSES.filter((purpose) =>
+  purpose.startsWith('marketing-'),
+);
 
 /** Progression stages first (their order is "how far the relationship got"), then the others. */
 export const LIFECYCLE_STAGES = [

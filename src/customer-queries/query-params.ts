@@ -2,6 +2,7 @@ import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { LIFECYCLE_STAGES, VALUE_TIERS } from '../../projections';
 import { IDENTIFIER } from '../domain/touchpoints/validation';
+import { MAX_PAGE_SIZE } from '../read-models/read-model-store.port';
 
 const ID_MESSAGE = '$property must be an identifier of 1-64 letters, digits, ".", "_", ":" or "-"';
 
@@ -17,6 +18,16 @@ export class ReadYourWritesParams {
   minPosition?: string;
 }
 
+/** `?limit=`: the page size of list queries. */
+export class PageParams extends ReadYourWritesParams {
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
+  limit?: number;
+}
+
 export const COVERAGE_STATUSES = ['not-required', 'unassigned', 'ok', 'due', 'overdue'] as const;
 
 export const CUSTOMER_SORTS = {
@@ -26,7 +37,7 @@ export const CUSTOMER_SORTS = {
   nextContactDue: 'search.nextContactDueAt',
 } as const;
 
-export class CustomerListParams extends ReadYourWritesParams {
+export class CustomerListParams extends PageParams {
   @IsOptional()
   @IsIn(LIFECYCLE_STAGES)
   stage?: string;
@@ -74,13 +85,6 @@ export class CustomerListParams extends ReadYourWritesParams {
   @IsOptional()
   @IsIn(['asc', 'desc'])
   order?: 'asc' | 'desc';
-
-  @IsOptional()
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit?: number;
 
   @IsOptional()
   @IsString()

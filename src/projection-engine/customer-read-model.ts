@@ -1,7 +1,7 @@
 import {
-  CONSENT_PURPOSES,
   CustomerState,
   initialCustomerState,
+  MARKETING_PURPOSES,
   nextDueAt,
   Policy,
   projectCustomer,
@@ -59,10 +59,6 @@ export const STAGE_TRANSITION_FIELDS = [
   { path: 'to', type: 'string' },
   { path: 'from', type: 'string' },
 ] as const satisfies CollectionSpec['indexedFields'];
-
-export const MARKETING_PURPOSES = CONSENT_PURPOSES.filter((purpose) =>
-  purpose.startsWith('marketing-'),
-);
 
 export function searchFields(state: CustomerState, policy: Policy): CustomerSearchFields {
   return {

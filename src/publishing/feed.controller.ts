@@ -1,17 +1,13 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
-import { ReadYourWritesParams } from '../customer-queries/query-params';
+import { IsIn, IsOptional, Matches } from 'class-validator';
+import { PageParams } from '../customer-queries/query-params';
 import { ReadYourWrites } from '../customer-queries/read-your-writes';
 import { parseQuery } from '../http/validation-errors';
 import { formatSequence, SEQUENCE_PATTERN } from './outbox-messages';
 import { CLOUDEVENTS_SOURCE, OutboundMessage, Topic, TOPICS } from './publisher.port';
 import { ReadModelOutbox } from './read-model-outbox';
 
-const toInt = ({ value }: { value: unknown }) =>
-  typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
-
-export class FeedParams extends ReadYourWritesParams {
+export class FeedParams extends PageParams {
   @IsOptional()
   @Matches(SEQUENCE_PATTERN, { message: 'after must be a cursor returned by the feed' })
   after?: string;
@@ -19,13 +15,6 @@ export class FeedParams extends ReadYourWritesParams {
   @IsOptional()
   @IsIn(Object.values(TOPICS))
   topic?: Topic;
-
-  @IsOptional()
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit?: number;
 }
 
 /**

@@ -1,4 +1,9 @@
-import { CustomerState, StageTransition, TierTransition } from '../../projections';
+import {
+  CustomerState,
+  MARKETING_PURPOSES,
+  StageTransition,
+  TierTransition,
+} from '../../projections';
 import { SYSTEM_TOUCHPOINT_TYPES, withoutPersonalData } from '../domain/touchpoints';
 import { CollectionSpec } from '../read-models/read-model-store.port';
 import { OutboundMessage, TOPICS } from './publisher.port';
@@ -43,17 +48,15 @@ export interface ProjectedEvent {
   readonly data: Readonly<Record<string, unknown>>;
 }
 
-const MARKETING_PURPOSE = /^marketing-/;
-
 /**
  * Withdrawn, not merely never given: a customer whose every recorded marketing consent is
  * refused. Prospects the bank has not asked yet still get triggers.
  */
 export function marketingConsentWithdrawn(state: CustomerState): boolean {
-  const recorded = Object.entries(state.consent).filter(([purpose]) =>
-    MARKETING_PURPOSE.test(purpose),
+  const recorded = MARKETING_PURPOSES.map((purpose) => state.consent[purpose]).filter(
+    (consent) => consent !== undefined,
   );
-  return recorded.length > 0 && recorded.every(([, consent]) => consent?.granted === false);
+  return recorded.length > 0 && recorded.every((consent) => !consent.granted);
 }
 
 /**

@@ -1,11 +1,13 @@
-import { hasType, ID_FIELD, resolveField } from './collection-spec';
+import { hasType, ID_FIELD, indexedValue, resolveField } from './collection-spec';
 import {
   FieldCondition,
   FindQuery,
   IndexedField,
   MAX_PAGE_SIZE,
+  Page,
   ReadModelQueryError,
   Scalar,
+  StoredDocument,
   Where,
 } from './read-model-store.port';
 
@@ -140,6 +142,20 @@ export function planFind(
     limit,
     after:
       query.after === undefined ? undefined : decodeCursor(query.after, sortField, sort.direction),
+  };
+}
+
+/**
+ * The page for `found`: the matching documents in order, from the keyset position on, of which
+ * adapters fetch at least one more than the limit so that a following page shows.
+ */
+export function pageOf(plan: FindPlan, found: readonly StoredDocument[]): Page {
+  const documents = found.slice(0, plan.limit);
+  if (found.length <= plan.limit) return { documents };
+  const last = documents[documents.length - 1];
+  return {
+    documents,
+    nextCursor: encodeCursor(plan, { value: indexedValue(last, plan.sortField), id: last.id }),
   };
 }
 

@@ -6,7 +6,7 @@ import {
   validatedSpec,
 } from './collection-spec';
 import { assertCheckpoint, planWrites } from './document-writes';
-import { encodeCursor, planFind, planWhere, Predicate } from './find-plan';
+import { pageOf, planFind, planWhere, Predicate } from './find-plan';
 import {
   Checkpoint,
   CollectionInUseError,
@@ -82,17 +82,7 @@ export class InMemoryReadModelStore implements ReadModelStore {
       .filter(({ key }) => !after || sign * compareSortKeys(key, after) > 0)
       .sort((a, b) => sign * compareSortKeys(a.key, b.key))
       .map(({ document }) => document);
-    const documents = matching.slice(0, plan.limit);
-    const last = documents[documents.length - 1];
-    return matching.length > plan.limit
-      ? {
-          documents,
-          nextCursor: encodeCursor(plan, {
-            value: indexedValue(last, plan.sortField),
-            id: last.id,
-          }),
-        }
-      : { documents };
+    return pageOf(plan, matching);
   }
 
   async countBy(

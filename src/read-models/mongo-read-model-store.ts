@@ -1,8 +1,8 @@
 import { Collection, Db } from 'mongodb';
 import { KeyedSerialiser } from '../ingest/keyed-serialiser';
-import { indexedValue, resolveField, validatedSpec } from './collection-spec';
+import { resolveField, validatedSpec } from './collection-spec';
 import { assertCheckpoint, planWrites } from './document-writes';
-import { encodeCursor, planFind, planWhere } from './find-plan';
+import { pageOf, planFind, planWhere } from './find-plan';
 import { MONGO_CATALOG, MongoCatalog } from './mongo-catalog';
 import { upsertById, writeNewer } from './mongo-guarded-writes';
 import { filterOf, keyOf, keysetOf, MongoDocument, sortOf, toMongoDocument } from './mongo-queries';
@@ -110,11 +110,7 @@ export class MongoReadModelStore implements ReadModelStore {
       .limit(plan.limit + 1)
       .project<MongoDocument>(BODY)
       .toArray();
-    const documents = found.slice(0, plan.limit).map(toDocument);
-    if (found.length === documents.length) return { documents };
-    const last = documents[documents.length - 1];
-    const position = { value: indexedValue(last, plan.sortField), id: last.id };
-    return { documents, nextCursor: encodeCursor(plan, position) };
+    return pageOf(plan, found.map(toDocument));
   }
 
   async countBy(

@@ -3,13 +3,12 @@ import { pgErrorCode, SqlClient, SqlQueryable } from '../postgres/sql-client';
 import {
   assertCollectionName,
   ID_FIELD,
-  indexedValue,
   resolveField,
   sameIndexedFields,
   validatedSpec,
 } from './collection-spec';
 import { assertCheckpoint, planWrites } from './document-writes';
-import { encodeCursor, FindPlan, planFind, planWhere, Predicate } from './find-plan';
+import { FindPlan, pageOf, planFind, planWhere, Predicate } from './find-plan';
 import {
   Checkpoint,
   CollectionInUseError,
@@ -255,17 +254,7 @@ export class PostgresReadModelStore implements ReadModelStore {
         parameters.values,
       ),
     );
-    const documents = rows.slice(0, plan.limit).map(toDocument);
-    const last = documents[documents.length - 1];
-    return rows.length > plan.limit
-      ? {
-          documents,
-          nextCursor: encodeCursor(plan, {
-            value: indexedValue(last, plan.sortField),
-            id: last.id,
-          }),
-        }
-      : { documents };
+    return pageOf(plan, rows.map(toDocument));
   }
 
   async countBy(

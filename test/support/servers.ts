@@ -51,25 +51,22 @@ export async function freshPostgresDatabase(
   url: string,
 ): Promise<{ readonly url: string; drop(): Promise<void> }> {
   const name = `cle_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
-  const admin = new Client({ connectionString: url });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
+  await runOn(url, `CREATE DATABASE ${name}`);
   const fresh = new URL(url);
   fresh.pathname = `/${name}`;
   return {
     url: fresh.toString(),
-    async drop() {
-      const client = new Client({ connectionString: url });
-      await client.connect();
-      try {
-        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await client.end();
-      }
-    },
+    drop: () => runOn(url, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
   };
+}
+
+/** One statement on its own connection (CREATE/DROP DATABASE cannot run in a pool's transaction). */
+async function runOn(url: string, statement: string): Promise<void> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
 }
