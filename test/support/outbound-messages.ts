@@ -5,6 +5,50 @@ import { OutboundMessage, TOPICS } from '../../src/publishing/publisher.port';
 let nextSequence = BigInt(Date.now()) * 1000n;
 const sequence = () => (nextSequence++).toString().padStart(21, '0');
 
+const MOVES = {
+  stage: {
+    topic: TOPICS.lifecycle,
+    type: 'bank.crm.customer.stage-changed.v1',
+    at: '2026-01-06T10:00:00.000Z',
+    eventType: 'ProductOpened',
+  },
+  tier: {
+    topic: TOPICS.valueTier,
+    type: 'bank.crm.customer.value-tier-changed.v1',
+    at: '2026-01-07T00:00:00.000Z',
+    eventType: 'BalanceReported',
+  },
+} as const;
+
+/** A stage or tier change, as outbox-messages.ts shapes it. */
+function move(
+  customerId: string,
+  kind: keyof typeof MOVES,
+  from: string | null,
+  to: string,
+  extra: Record<string, unknown>,
+): OutboundMessage {
+  const { topic, type, at, eventType } = MOVES[kind];
+  const cause = randomUUID();
+  return {
+    id: `${cause}:${kind}`,
+    topic,
+    customerId,
+    type,
+    time: at,
+    sequence: sequence(),
+    data: {
+      customerId,
+      from,
+      to,
+      ...extra,
+      at,
+      cause: { eventId: cause, eventType },
+      policyVersion: 'retail-bank.v1',
+    },
+  };
+}
+
 /** Outbox messages shaped as the projection engine writes them (no personal data). */
 export const outbound = {
   touchpoint: (customerId: string, n = 0): OutboundMessage => {
@@ -28,47 +72,10 @@ export const outbound = {
       },
     };
   },
-  stageChanged: (customerId: string, from: string | null, to: string): OutboundMessage => {
-    const cause = randomUUID();
-    const at = '2026-01-06T10:00:00.000Z';
-    return {
-      id: `${cause}:stage`,
-      topic: TOPICS.lifecycle,
-      customerId,
-      type: 'bank.crm.customer.stage-changed.v1',
-      time: at,
-      sequence: sequence(),
-      data: {
-        customerId,
-        from,
-        to,
-        highestStage: to,
-        at,
-        cause: { eventId: cause, eventType: 'ProductOpened' },
-        policyVersion: 1,
-      },
-    };
-  },
-  tierChanged: (customerId: string, from: string | null, to: string): OutboundMessage => {
-    const cause = randomUUID();
-    const at = '2026-01-07T00:00:00.000Z';
-    return {
-      id: `${cause}:tier`,
-      topic: TOPICS.valueTier,
-      customerId,
-      type: 'bank.crm.customer.value-tier-changed.v1',
-      time: at,
-      sequence: sequence(),
-      data: {
-        customerId,
-        from,
-        to,
-        at,
-        cause: { eventId: cause, eventType: 'BalanceReported' },
-        policyVersion: 1,
-      },
-    };
-  },
+  stageChanged: (customerId: string, from: string | null, to: string): OutboundMessage =>
+    move(customerId, 'stage', from, to, { highestStage: to }),
+  tierChanged: (customerId: string, from: string | null, to: string): OutboundMessage =>
+    move(customerId, 'tier', from, to, {}),
 };
 
 export const uniqueCustomers = (count: number): string[] =>
