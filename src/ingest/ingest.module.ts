@@ -2,13 +2,14 @@ import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { EventStoreModule } from '../event-store/event-store.module';
 import { AppendTouchpointsHandler } from './append-touchpoints.handler';
+import { IngestAdminController } from './ingest-admin.controller';
 import { IngestController } from './ingest.controller';
 import { IngestService } from './ingest.service';
 import { KafkaIngest } from './kafka-ingest';
 
 @Module({
   imports: [CqrsModule, EventStoreModule],
-  controllers: [IngestController],
+  controllers: [IngestController, IngestAdminController],
   providers: [AppendTouchpointsHandler, IngestService, KafkaIngest],
   exports: [IngestService],
 })

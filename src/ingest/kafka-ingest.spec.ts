@@ -109,6 +109,30 @@ describe('settle (Kafka records to the ingest service)', () => {
     expect(outcome.deadLetters.map(({ message }) => message.offset)).toEqual(['2']);
   });
 
+  it('given a record whose key names another customer, then it is dead-lettered unread; one without a key is taken', async () => {
+    const ingest = ingestAnswering(() => 'appended');
+    const value = (eventId: string) => JSON.stringify({ eventId, customerId: 'c-1' });
+    const messages = [
+      record(1, value('a')),
+      { ...record(2, value('elsewhere')), key: Buffer.from('c-2') },
+      { ...record(3, value('unkeyed')), key: null },
+    ];
+
+    const outcome = await settle(ingest, messages);
+
+    expect(ingest.calls).toEqual([['a', 'unkeyed']]);
+    expect(outcome.settled).toBe(3);
+    expect(outcome.deadLetters.map(({ message, reason }) => [message.offset, reason])).toEqual([
+      [
+        '2',
+        {
+          outcome: 'invalid',
+          errors: [expect.objectContaining({ field: 'customerId', rule: 'matchesRecordKey' })],
+        },
+      ],
+    ]);
+  });
+
   it('given a failing store, then it rejects and settles nothing', async () => {
     const failing = {
       ingest: async (): Promise<IngestReport> => {

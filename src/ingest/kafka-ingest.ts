@@ -45,6 +45,33 @@ function parse(message: KafkaMessage): { readonly item: unknown } | undefined {
   }
 }
 
+const KEY_MISMATCH: DeadLetterReason = {
+  outcome: 'invalid',
+  errors: [
+    {
+      field: 'customerId',
+      rule: 'matchesRecordKey',
+      message:
+        "customerId must equal the record key: the key picks the partition, and so the order of the customer's touchpoints",
+    },
+  ],
+};
+
+/**
+ * What the ingest service gets of a record, or why it gets nothing. A record without a key is
+ * taken (its order against the customer's other records is then the producer's affair); one
+ * whose key names another customer is not, since it was ordered among that customer's records.
+ */
+function read(message: KafkaMessage): { readonly item: unknown } | DeadLetterReason {
+  const parsed = parse(message);
+  if (parsed === undefined) return MALFORMED;
+  const customerId = (parsed.item as { customerId?: unknown } | null)?.customerId;
+  if (message.key !== null && typeof customerId === 'string') {
+    if (message.key.toString('utf8') !== customerId) return KEY_MISMATCH;
+  }
+  return parsed;
+}
+
 /**
  * Feeds a run of one partition's records, in offset order, to the ingest service the HTTP API
  * uses, and says how far they are settled. Records that can never succeed (malformed, invalid,
@@ -55,16 +82,17 @@ export async function settle(
   ingest: Pick<IngestService, 'ingest'>,
   messages: readonly KafkaMessage[],
 ): Promise<Settlement> {
-  const parsed = messages.map(parse);
-  const items = parsed.filter((entry) => entry !== undefined).map((entry) => entry.item);
+  const readings = messages.map(read);
+  const items = readings.flatMap((reading) => ('item' in reading ? [reading.item] : []));
   const { results } = await ingest.ingest(items);
 
   const deadLetters: { message: KafkaMessage; reason: DeadLetterReason }[] = [];
   let next = 0;
   for (let index = 0; index < messages.length; index++) {
     const message = messages[index];
-    if (parsed[index] === undefined) {
-      deadLetters.push({ message, reason: MALFORMED });
+    const reading = readings[index];
+    if (!('item' in reading)) {
+      deadLetters.push({ message, reason: reading });
       continue;
     }
     const result = results[next++];
@@ -140,11 +168,35 @@ export async function consumeBatch(
   }
 }
 
+interface Clients {
+  readonly consumer: Consumer;
+  readonly producer: Producer;
+}
+
+async function disconnectAll({ consumer, producer }: Clients): Promise<void> {
+  await consumer.disconnect().catch(() => undefined);
+  await producer.disconnect().catch(() => undefined);
+}
+
+export interface KafkaIngestStatus {
+  /** disabled (KAFKA_INGEST=false), connecting (or reconnecting after a crash), consuming. */
+  readonly state: 'disabled' | 'connecting' | 'consuming' | 'stopped';
+  readonly topic?: string;
+  readonly group?: string;
+  /** Failed attempts to connect since the last success. */
+  readonly failedAttempts: number;
+  readonly lastError?: { readonly message: string; readonly at: string };
+}
+
 /**
  * Touchpoints from Kafka (KAFKA_INGEST=true): each record's value is one touchpoint, as the
  * HTTP API takes it, keyed by customer id. Offsets are committed only once the records before
  * them are appended, found duplicate, or dead-lettered with their reason; a conflict or a
  * failing store holds the partition and is retried, never dropped.
+ *
+ * The service does not wait for the broker: it starts, serves HTTP, and connects in the
+ * background, retrying with a growing pause (status in `GET /v1/admin/ingest`). A consumer that
+ * crashes for good (kafkajs restarts it itself after retriable errors) is reconnected the same way.
  */
 @Injectable()
 export class KafkaIngest implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -152,53 +204,147 @@ export class KafkaIngest implements OnApplicationBootstrap, BeforeApplicationShu
   private readonly stopping = new AbortController();
   private consumer?: Consumer;
   private producer?: Producer;
+  private state: KafkaIngestStatus['state'] = 'disabled';
+  private failedAttempts = 0;
+  private lastError?: KafkaIngestStatus['lastError'];
+  private connecting?: Promise<void>;
 
   constructor(
     private readonly ingestService: IngestService,
     private readonly config: ConfigService<Environment, true>,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
+  onApplicationBootstrap(): void {
     if (!this.config.get('KAFKA_INGEST', { infer: true })) return;
+    this.reconnect();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping.abort();
+    // An attempt under way against an absent broker ends by itself within kafkajs's retries and
+    // then lets go of what it connected; shutdown does not wait for that.
+    await Promise.race([this.connecting, sleep(1_000)]);
+    await this.disconnect();
+    if (this.state !== 'disabled') this.state = 'stopped';
+  }
+
+  status(): KafkaIngestStatus {
+    if (this.state === 'disabled') return { state: 'disabled', failedAttempts: 0 };
+    return {
+      state: this.state,
+      topic: this.config.get('KAFKA_INGEST_TOPIC', { infer: true }),
+      group: this.config.get('KAFKA_INGEST_GROUP', { infer: true }),
+      failedAttempts: this.failedAttempts,
+      ...(this.lastError ? { lastError: this.lastError } : {}),
+    };
+  }
+
+  /** Resolves once consuming (tests, operators); rejects after `timeoutMs`. */
+  async consuming(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.state !== 'consuming') {
+      if (Date.now() > deadline) throw new Error(`Kafka ingest not consuming: ${this.state}`);
+      await sleep(50);
+    }
+  }
+
+  private reconnect(): void {
+    this.state = 'connecting';
+    this.connecting = this.connectUntilConsuming();
+  }
+
+  private async connectUntilConsuming(): Promise<void> {
     const topic = this.config.get('KAFKA_INGEST_TOPIC', { infer: true });
+    while (!this.stopping.signal.aborted) {
+      try {
+        const clients = await this.connect(topic);
+        if (this.stopping.signal.aborted) {
+          await disconnectAll(clients);
+          return;
+        }
+        ({ consumer: this.consumer, producer: this.producer } = clients);
+        this.state = 'consuming';
+        this.failedAttempts = 0;
+        this.logger.log(`consuming touchpoints from ${topic}`);
+        return;
+      } catch (error) {
+        this.failedAttempts++;
+        this.noteError(error);
+        const delayMs = backoffMs(Math.min(this.failedAttempts, 6));
+        this.logger.warn(
+          `cannot consume ${topic} yet (attempt ${this.failedAttempts}, ` +
+            `retrying in ${delayMs} ms): ${this.lastError!.message}`,
+        );
+        await sleep(delayMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+      }
+    }
+  }
+
+  /** Connected clients, consuming; on failure nothing is left connected. */
+  private async connect(topic: string): Promise<Clients> {
     const deadLetterTopic = this.config.get('KAFKA_DEAD_LETTER_TOPIC', { infer: true });
     const kafka = createKafka({
       brokers: brokerList(this.config.get('KAFKA_BROKERS', { infer: true }) ?? ''),
       clientId: this.config.get('KAFKA_CLIENT_ID', { infer: true }),
     });
-    await ensureTopics(kafka, [topic, deadLetterTopic]);
-
-    this.producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-    await this.producer.connect();
-    this.consumer = kafka.consumer({
+    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    const consumer = kafka.consumer({
       groupId: this.config.get('KAFKA_INGEST_GROUP', { infer: true }),
       // The broker holds an empty fetch this long, and shutdown waits for it (kafkajs: 5 s).
       maxWaitTimeInMs: 500,
     });
-    await this.consumer.connect();
-    // A new group starts at the beginning: touchpoints sent before it first ran are not skipped.
-    await this.consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      eachBatch: (payload) => this.consume(payload, deadLetterTopic),
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      this.noteError(payload.error);
+      // kafkajs restarts the consumer itself after a retriable error; after any other it stays
+      // down, and so would the ingest.
+      if (payload.restart || this.stopping.signal.aborted || this.consumer !== consumer) return;
+      this.logger.warn(`consumer of ${topic} crashed, reconnecting: ${this.lastError!.message}`);
+      void this.disconnect().then(() => {
+        if (!this.stopping.signal.aborted) this.reconnect();
+      });
     });
-    this.logger.log(`consuming touchpoints from ${topic}`);
+    try {
+      await ensureTopics(kafka, [topic, deadLetterTopic]);
+      await producer.connect();
+      await consumer.connect();
+      // A new group starts at the beginning: touchpoints sent before it first ran are not skipped.
+      await consumer.subscribe({ topics: [topic], fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        eachBatch: (payload) => this.consume(payload, producer, deadLetterTopic),
+      });
+      return { consumer, producer };
+    } catch (error) {
+      await disconnectAll({ consumer, producer });
+      throw error;
+    }
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    this.stopping.abort();
-    await this.consumer?.disconnect();
-    await this.producer?.disconnect();
+  private async disconnect(): Promise<void> {
+    const { consumer, producer } = this;
+    this.consumer = undefined;
+    this.producer = undefined;
+    if (consumer && producer) await disconnectAll({ consumer, producer });
   }
 
-  private consume(payload: EachBatchPayload, deadLetterTopic: string): Promise<void> {
+  /** kafkajs's messages name brokers, topics and codes, never a record's content. */
+  private noteError(error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    this.lastError = { message, at: new Date().toISOString() };
+  }
+
+  private consume(
+    payload: EachBatchPayload,
+    producer: Producer,
+    deadLetterTopic: string,
+  ): Promise<void> {
     const { topic, partition } = payload.batch;
     return consumeBatch(payload, {
       chunkSize: this.config.get('INGEST_MAX_BATCH', { infer: true }),
       settle: async (messages) => {
         const settlement = await settle(this.ingestService, messages);
-        await this.deadLetter(deadLetterTopic, topic, partition, settlement.deadLetters);
+        await deadLetter(producer, deadLetterTopic, topic, partition, settlement.deadLetters);
         return settlement;
       },
       signal: this.stopping.signal,
@@ -209,39 +355,40 @@ export class KafkaIngest implements OnApplicationBootstrap, BeforeApplicationShu
         ),
     });
   }
+}
 
-  /**
-   * The original key and headers, plus why and where from. The value loses its personal data
-   * (nothing personal goes to Kafka): operators who need the original read it from the ingest
-   * topic at the offset given, within that topic's retention and access rules.
-   */
-  private async deadLetter(
-    deadLetterTopic: string,
-    topic: string,
-    partition: number,
-    deadLetters: Settlement['deadLetters'],
-  ): Promise<void> {
-    if (deadLetters.length === 0) return;
-    await this.producer!.send({
-      topic: deadLetterTopic,
-      acks: -1,
-      messages: deadLetters.map(({ message, reason }) => {
-        const { value, removed } = deadLetterValue(message);
-        return {
-          key: message.key,
-          value,
-          headers: {
-            ...message.headers,
-            ...(removed.length > 0 ? { 'dlq-personal-data-removed': removed.join(',') } : {}),
-            'dlq-reason': JSON.stringify(reason),
-            'dlq-original-topic': topic,
-            'dlq-original-partition': String(partition),
-            'dlq-original-offset': message.offset,
-          },
-        };
-      }),
-    });
-  }
+/**
+ * The original key and headers, plus why and where from. The value loses its personal data
+ * (nothing personal goes to Kafka): operators who need the original read it from the ingest
+ * topic at the offset given, within that topic's retention and access rules.
+ */
+async function deadLetter(
+  producer: Producer,
+  deadLetterTopic: string,
+  topic: string,
+  partition: number,
+  deadLetters: Settlement['deadLetters'],
+): Promise<void> {
+  if (deadLetters.length === 0) return;
+  await producer.send({
+    topic: deadLetterTopic,
+    acks: -1,
+    messages: deadLetters.map(({ message, reason }) => {
+      const { value, removed } = deadLetterValue(message);
+      return {
+        key: message.key,
+        value,
+        headers: {
+          ...message.headers,
+          ...(removed.length > 0 ? { 'dlq-personal-data-removed': removed.join(',') } : {}),
+          'dlq-reason': JSON.stringify(reason),
+          'dlq-original-topic': topic,
+          'dlq-original-partition': String(partition),
+          'dlq-original-offset': message.offset,
+        },
+      };
+    }),
+  });
 }
 
 /**

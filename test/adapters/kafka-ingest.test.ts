@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { Message } from 'kafkajs';
-import { RunningApp, startApp } from '../support/app';
+import { kafkaIngestConsuming, RunningApp, startApp } from '../support/app';
 import { produce, ReadRecord, testKafka, TopicReader } from '../support/kafka';
 import { describeWithServer, KAFKA } from '../support/servers';
 import { touchpoints } from '../support/touchpoints';
@@ -61,7 +61,8 @@ describeWithServer(KAFKA, 'touchpoints from Kafka (the real app, a Kafka broker)
 
   beforeAll(async () => {
     running = await startApp(environment);
-    // The app created both topics at start-up; the dead-letter topic is still empty.
+    await kafkaIngestConsuming(running);
+    // The app created both topics before consuming; the dead-letter topic is still empty.
     deadLetters = await TopicReader.open(url, [deadLetterTopic]);
   });
   afterAll(async () => {
@@ -87,6 +88,8 @@ describeWithServer(KAFKA, 'touchpoints from Kafka (the real app, a Kafka broker)
   };
   const malformed = `{"eventId":"${randomUUID()}","customerId":"${alice}","data":{"fullName":"Li Wei"`;
   const bobProspect = touchpoints.prospect(bob);
+  // Keyed to bob, so ordered among bob's records, but about alice.
+  const misrouted = touchpoints.productOpened(alice, 'SAV-9', '2026-01-10T00:00:00Z', 'savings');
 
   it('appends valid touchpoints in order, ignores duplicates and dead-letters the rest with reasons', async () => {
     await produce(url, topic, [
@@ -98,6 +101,7 @@ describeWithServer(KAFKA, 'touchpoints from Kafka (the real app, a Kafka broker)
       keyed(rejected),
       keyed(balance),
       keyed(bobProspect),
+      { key: bob, value: JSON.stringify(misrouted) },
     ]);
 
     const stored = await eventually(
@@ -119,11 +123,11 @@ describeWithServer(KAFKA, 'touchpoints from Kafka (the real app, a Kafka broker)
     ).toEqual([bobProspect.eventId]);
     expect((await running.http().get(`/v1/customers/${stranger}/events`)).status).toBe(404);
 
-    const records = await deadLetters.waitFor((all) => all.length >= 3);
+    const records = await deadLetters.waitFor((all) => all.length >= 4);
     await sleep(300);
-    expect(deadLetters.records).toHaveLength(3);
+    expect(deadLetters.records).toHaveLength(4);
     const reason = (record: ReadRecord) => JSON.parse(record.headers['dlq-reason']);
-    const [first, second, third] = records;
+    const [first, second, third, fourth] = records;
 
     expect(first.key).toBe(alice);
     // Unreadable, so it may hold anything: no value, only where to find the original.
@@ -161,6 +165,13 @@ describeWithServer(KAFKA, 'touchpoints from Kafka (the real app, a Kafka broker)
       errors: [expect.objectContaining({ rule: 'customer-unknown' })],
     });
 
+    expect(fourth.key).toBe(bob);
+    expect(fourth.headers['dlq-original-offset']).toBe('8');
+    expect(reason(fourth)).toEqual({
+      outcome: 'invalid',
+      errors: [expect.objectContaining({ field: 'customerId', rule: 'matchesRecordKey' })],
+    });
+
     // Reasons name fields and rules, never the values sent; no personal data anywhere.
     for (const record of records) {
       expect(record.headers['dlq-reason']).not.toMatch(/Li Wei|12\.50|\+86/);
@@ -170,9 +181,9 @@ describeWithServer(KAFKA, 'touchpoints from Kafka (the real app, a Kafka broker)
     expect(
       await eventually(
         () => committedOffset(url, groupId, topic),
-        (offset) => offset === '8',
+        (offset) => offset === '9',
       ),
-    ).toBe('8');
+    ).toBe('9');
   });
 
   it('after a restart with the same group, goes on from the committed offset: nothing is re-read', async () => {
@@ -190,12 +201,12 @@ describeWithServer(KAFKA, 'touchpoints from Kafka (the real app, a Kafka broker)
     expect(
       await eventually(
         () => committedOffset(url, groupId, topic),
-        (offset) => offset === '9',
+        (offset) => offset === '10',
       ),
-    ).toBe('9');
+    ).toBe('10');
     expect(await events(running, alice)).toHaveLength(3);
     // Re-reading the first records would have dead-lettered them again.
     await sleep(500);
-    expect(deadLetters.records).toHaveLength(3);
+    expect(deadLetters.records).toHaveLength(4);
   });
 });

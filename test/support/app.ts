@@ -53,3 +53,14 @@ export async function newProspectReadBack(running: RunningApp) {
     .expect(201);
   return running.http().get(`/v1/customers/${customerId}?minPosition=${ingest.body.position}`);
 }
+
+/** Waits until the app's Kafka ingest reports it is consuming. */
+export async function kafkaIngestConsuming(app: RunningApp, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { body } = await app.http().get('/v1/admin/ingest').expect(200);
+    if (body.kafka.state === 'consuming') return;
+    if (Date.now() > deadline) throw new Error(`ingest not consuming: ${JSON.stringify(body)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
