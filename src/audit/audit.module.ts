@@ -1,9 +1,11 @@
 import { Module } from '@nestjs/common';
+import { PolicyModule } from '../config/policy.module';
 import { EventStoreModule } from '../event-store/event-store.module';
 import { CustomerHistoryController } from './customer-history.controller';
+import { CustomerReplayController } from './customer-replay.controller';
 
 @Module({
-  imports: [EventStoreModule],
-  controllers: [CustomerHistoryController],
+  imports: [EventStoreModule, PolicyModule],
+  controllers: [CustomerHistoryController, CustomerReplayController],
 })
 export class AuditModule {}

@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { NotFoundError, RequestValidationError } from '../http/errors';
-import { CUSTOMER_ID_PATTERN, CUSTOMER_ID_RULE } from '../ingest/touchpoint.dto';
+import { customerIdParam } from '../ingest/touchpoint.dto';
 import { customerStreamId, EVENT_STORE, EventStore } from '../event-store/event-store.port';
 
 const MAX_PAGE = 1000;
@@ -32,11 +32,7 @@ export class CustomerHistoryController {
     @Query('fromRevision') fromRevisionRaw?: string,
     @Query('limit') limitRaw?: string,
   ) {
-    if (!CUSTOMER_ID_PATTERN.test(customerId)) {
-      throw new RequestValidationError([
-        { field: 'customerId', rule: 'matches', message: `customerId ${CUSTOMER_ID_RULE}` },
-      ]);
-    }
+    customerIdParam(customerId);
     const fromRevision = nonNegativeInteger('fromRevision', fromRevisionRaw, 0);
     const limit = nonNegativeInteger('limit', limitRaw, MAX_PAGE, MAX_PAGE);
     const events = await this.store.readStream(customerStreamId(customerId), {

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { NotFoundError, RequestValidationError } from '../http/errors';
 import { parseQuery } from '../http/validation-errors';
-import { CUSTOMER_ID_PATTERN, CUSTOMER_ID_RULE } from '../ingest/touchpoint.dto';
+import { customerIdParam } from '../ingest/touchpoint.dto';
 import { ProjectionEngine } from '../projection-engine/projection-engine.service';
 import { READ_MODEL_STORE, ReadModelStore, Where } from '../read-models/read-model-store.port';
 import { CUSTOMER_SORTS, CustomerListParams, ReadYourWritesParams } from './query-params';
@@ -20,11 +20,7 @@ export class CustomersController {
 
   @Get(':customerId')
   async customer(@Param('customerId') customerId: string, @Query() query: Record<string, unknown>) {
-    if (!CUSTOMER_ID_PATTERN.test(customerId)) {
-      throw new RequestValidationError([
-        { field: 'customerId', rule: 'matches', message: `customerId ${CUSTOMER_ID_RULE}` },
-      ]);
-    }
+    customerIdParam(customerId);
     const { minPosition } = parseQuery(ReadYourWritesParams, query);
     await this.readYourWrites.await(minPosition);
     const document = await this.readModels.get(this.engine.collections().customers, customerId);

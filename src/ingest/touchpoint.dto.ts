@@ -13,11 +13,22 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { TOUCHPOINT_TYPES } from '../domain/touchpoints';
+import { RequestValidationError } from '../http/errors';
 
 /** Customer ids are the bank's own pseudonymous keys, never names or national ids. */
 export const CUSTOMER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 export const CUSTOMER_ID_RULE =
   'must be 1-64 letters, digits, "_" or "-", starting with a letter or digit';
+
+/** A customer id from a URL path, or a 400 naming the rule. */
+export function customerIdParam(customerId: string): string {
+  if (!CUSTOMER_ID_PATTERN.test(customerId)) {
+    throw new RequestValidationError([
+      { field: 'customerId', rule: 'matches', message: `customerId ${CUSTOMER_ID_RULE}` },
+    ]);
+  }
+  return customerId;
+}
 
 export class TouchpointMetadataDto {
   @IsOptional()

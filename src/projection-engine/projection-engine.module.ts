@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { policyProvider } from '../config/policy.provider';
+import { PolicyModule } from '../config/policy.module';
 import { EventStoreModule } from '../event-store/event-store.module';
 import { ReadModelsModule } from '../read-models/read-models.module';
 import { leaseStoreProvider } from './lease/lease.providers';
@@ -7,9 +7,9 @@ import { ProjectionsAdminController } from './projections-admin.controller';
 import { ProjectionEngine } from './projection-engine.service';
 
 @Module({
-  imports: [EventStoreModule, ReadModelsModule],
+  imports: [EventStoreModule, ReadModelsModule, PolicyModule],
   controllers: [ProjectionsAdminController],
-  providers: [ProjectionEngine, policyProvider, leaseStoreProvider],
-  exports: [ProjectionEngine, policyProvider],
+  providers: [ProjectionEngine, leaseStoreProvider],
+  exports: [ProjectionEngine, PolicyModule],
 })
 export class ProjectionEngineModule {}
