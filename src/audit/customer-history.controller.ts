@@ -1,4 +1,5 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { NotFoundError, RequestValidationError } from '../http/errors';
 import { customerIdParam } from '../ingest/touchpoint.dto';
 import { customerStreamId, EVENT_STORE, EventStore } from '../event-store/event-store.port';
@@ -22,11 +23,21 @@ function nonNegativeInteger(
 }
 
 /** A customer's touchpoints exactly as stored: what we knew, and when we learned it. */
+@ApiTags('audit')
 @Controller('v1/customers/:customerId/events')
 export class CustomerHistoryController {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   @Get()
+  @ApiOperation({
+    summary: "A customer's touchpoints as stored, with when each happened and was recorded",
+  })
+  @ApiQuery({ name: 'fromRevision', required: false, schema: { type: 'integer', minimum: 0 } })
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    schema: { type: 'integer', minimum: 0, maximum: MAX_PAGE },
+  })
   async events(
     @Param('customerId') customerId: string,
     @Query('fromRevision') fromRevisionRaw?: string,

@@ -1,4 +1,6 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiQueryFrom } from '../http/openapi';
 import { IsISO8601, IsOptional, Matches } from 'class-validator';
 import { Policy } from '../../projections';
 import { POLICY } from '../config/policy.provider';
@@ -29,6 +31,7 @@ export class ReplayParams {
  * For auditors: what the service knew of a customer at a past moment, and why. The customer's
  * events recorded by then are replayed through the same pure projection the read models use.
  */
+@ApiTags('audit')
 @Controller('v1/customers/:customerId/replay')
 export class CustomerReplayController {
   constructor(
@@ -37,6 +40,10 @@ export class CustomerReplayController {
   ) {}
 
   @Get()
+  @ApiOperation({
+    summary: 'The customer 360 as known at an instant or position, with what each event changed',
+  })
+  @ApiQueryFrom(ReplayParams)
   async replay(@Param('customerId') customerId: string, @Query() query: Record<string, unknown>) {
     customerIdParam(customerId);
     const params = parseQuery(ReplayParams, query);

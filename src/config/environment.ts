@@ -70,6 +70,11 @@ export class Environment {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
+  /** Serve the OpenAPI document at /docs-json and Swagger UI at /docs. */
+  @Transform(toBool)
+  @IsBoolean()
+  API_DOCS = true;
+
   /** The versioned policy file (thresholds, bands, weights), relative to the working directory. */
   @IsString()
   @MinLength(1)

@@ -1,4 +1,6 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiQueryFrom } from '../http/openapi';
 import { NotFoundError, RequestValidationError } from '../http/errors';
 import { parseQuery } from '../http/validation-errors';
 import { customerIdParam } from '../ingest/touchpoint.dto';
@@ -10,6 +12,7 @@ import { ReadYourWrites } from './read-your-writes';
 const DEFAULT_PAGE = 50;
 
 /** The customer 360 and audience queries for marketing and operators. */
+@ApiTags('customers')
 @Controller('v1/customers')
 export class CustomersController {
   constructor(
@@ -19,6 +22,10 @@ export class CustomersController {
   ) {}
 
   @Get(':customerId')
+  @ApiOperation({
+    summary: 'The customer 360: stage, tier, churn risk, RM coverage, products, consent',
+  })
+  @ApiQueryFrom(ReadYourWritesParams)
   async customer(@Param('customerId') customerId: string, @Query() query: Record<string, unknown>) {
     customerIdParam(customerId);
     const { minPosition } = parseQuery(ReadYourWritesParams, query);
@@ -29,6 +36,8 @@ export class CustomersController {
   }
 
   @Get()
+  @ApiOperation({ summary: 'Audiences: customers filtered, sorted and paged by cursor' })
+  @ApiQueryFrom(CustomerListParams)
   async list(@Query() query: Record<string, unknown>) {
     const params = parseQuery(CustomerListParams, query);
     if (

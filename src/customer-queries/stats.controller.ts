@@ -1,4 +1,6 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiQueryFrom } from '../http/openapi';
 import { LIFECYCLE_STAGES, VALUE_TIERS } from '../../projections';
 import { RequestValidationError } from '../http/errors';
 import { parseQuery } from '../http/validation-errors';
@@ -20,6 +22,7 @@ const sum = (counts: Readonly<Record<string, number>>) =>
   Object.values(counts).reduce((a, b) => a + b, 0);
 
 /** Aggregates computed by indexed queries over the read models, never by counters. */
+@ApiTags('stats')
 @Controller('v1/stats')
 export class StatsController {
   constructor(
@@ -29,6 +32,8 @@ export class StatsController {
   ) {}
 
   @Get('funnel')
+  @ApiOperation({ summary: 'Customers per lifecycle stage' })
+  @ApiQueryFrom(ReadYourWritesParams)
   async funnel(@Query() query: Record<string, unknown>) {
     await this.readYourWrites.await(parseQuery(ReadYourWritesParams, query).minPosition);
     const counts = await this.readModels.countBy(
@@ -39,6 +44,8 @@ export class StatsController {
   }
 
   @Get('tiers')
+  @ApiOperation({ summary: 'Customers per value tier' })
+  @ApiQueryFrom(ReadYourWritesParams)
   async tiers(@Query() query: Record<string, unknown>) {
     await this.readYourWrites.await(parseQuery(ReadYourWritesParams, query).minPosition);
     const counts = await this.readModels.countBy(
@@ -50,6 +57,8 @@ export class StatsController {
 
   /** Coverage % = customers whose required RM contact is not overdue, of those who need one. */
   @Get('coverage')
+  @ApiOperation({ summary: 'RM coverage per RM and overall' })
+  @ApiQueryFrom(ReadYourWritesParams)
   async coverage(@Query() query: Record<string, unknown>) {
     await this.readYourWrites.await(parseQuery(ReadYourWritesParams, query).minPosition);
     const collection = this.engine.collections().customers;
@@ -86,6 +95,8 @@ export class StatsController {
 
   /** Stage moves whose cause happened in [from, to). */
   @Get('transitions')
+  @ApiOperation({ summary: 'Stage moves in a time window, by from and to stage' })
+  @ApiQueryFrom(TransitionWindowParams)
   async transitions(@Query() query: Record<string, unknown>) {
     const params = parseQuery(TransitionWindowParams, query);
     const from = new Date(params.from).toISOString();

@@ -1,4 +1,5 @@
 import { Controller, Get, Inject } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ConfigService } from '@nestjs/config';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { Environment } from '../config/environment';
@@ -6,6 +7,7 @@ import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
 import { READ_MODEL_STORE, ReadModelStore } from '../read-models/read-model-store.port';
 
 /** Liveness and readiness for operators and orchestrators: do the configured stores answer? */
+@ApiTags('operations')
 @Controller('health')
 export class HealthController {
   constructor(
@@ -17,6 +19,7 @@ export class HealthController {
   ) {}
 
   @Get()
+  @ApiOperation({ summary: 'Liveness and readiness: do the configured stores answer?' })
   @HealthCheck()
   check() {
     return this.health.check([

@@ -1,9 +1,11 @@
 import { Body, Controller, Post, Req, Res } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { ApiBody, ApiOperation, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Environment } from '../config/environment';
 import { RequestValidationError, UnsupportedMediaTypeError } from '../http/errors';
 import { IngestService, ItemResult } from './ingest.service';
+import { TouchpointDto } from './touchpoint.dto';
 
 const STATUS_OF_SINGLE: Record<ItemResult['status'], number> = {
   appended: 201,
@@ -18,6 +20,7 @@ const STATUS_OF_SINGLE: Record<ItemResult['status'], number> = {
  * A batch is answered 200 with one result per item; a single touchpoint gets the status of its
  * own outcome (201 appended, 200 duplicate, 400 invalid, 422 refused by history, 409 conflict).
  */
+@ApiTags('ingest')
 @Controller('v1/touchpoints')
 export class IngestController {
   private readonly maxBatch: number;
@@ -30,6 +33,41 @@ export class IngestController {
   }
 
   @Post()
+  @ApiOperation({
+    summary: 'Append one touchpoint, or a batch as {"touchpoints": [...]} (up to INGEST_MAX_BATCH)',
+    description:
+      'Each item is appended, found duplicate (same eventId), invalid (field-level errors) or ' +
+      'rejected by the customer history; nothing of a failed item is stored. `position` is the ' +
+      'global position to pass as `minPosition` to the queries (read your writes).',
+  })
+  @ApiBody({
+    schema: {
+      oneOf: [
+        { $ref: getSchemaPath(TouchpointDto) },
+        {
+          type: 'object',
+          required: ['touchpoints'],
+          properties: {
+            touchpoints: {
+              type: 'array',
+              minItems: 1,
+              items: { $ref: getSchemaPath(TouchpointDto) },
+            },
+          },
+        },
+      ],
+    },
+  })
+  @ApiResponse({ status: 201, description: 'single touchpoint appended' })
+  @ApiResponse({ status: 200, description: 'a batch, one result per item; or a duplicate' })
+  @ApiResponse({
+    status: 400,
+    description: 'malformed JSON, an invalid touchpoint, or a batch empty or over INGEST_MAX_BATCH',
+  })
+  @ApiResponse({ status: 409, description: 'the customer kept changing concurrently' })
+  @ApiResponse({ status: 413, description: 'body over INGEST_MAX_BODY_BYTES' })
+  @ApiResponse({ status: 415, description: 'not application/json' })
+  @ApiResponse({ status: 422, description: "refused by the customer's history" })
   async ingest(
     @Req() request: Request,
     @Body() body: unknown,

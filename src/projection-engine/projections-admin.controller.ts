@@ -1,20 +1,26 @@
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { NotFoundError } from '../http/errors';
 import { CUSTOMERS } from './customer-read-model';
 import { ProjectionEngine } from './projection-engine.service';
 
 /** Operators: projection progress and lag, and rebuilds. */
+@ApiTags('admin')
 @Controller('v1/admin/projections')
 export class ProjectionsAdminController {
   constructor(private readonly engine: ProjectionEngine) {}
 
   @Get()
+  @ApiOperation({ summary: 'Per projection: checkpoint, head, lag, state, rebuild progress' })
   async list() {
     return { projections: await this.engine.status() };
   }
 
   /** 202: the rebuild runs in the background; follow it in GET /v1/admin/projections. */
   @Post(':name/rebuild')
+  @ApiOperation({
+    summary: 'Rebuild from position zero into a fresh generation, switch over when caught up',
+  })
   @HttpCode(202)
   async rebuild(@Param('name') name: string) {
     if (name !== CUSTOMERS) throw new NotFoundError(`projection ${name}`);

@@ -1,4 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiQueryFrom } from '../http/openapi';
 import { IsIn, IsOptional, Matches } from 'class-validator';
 import { PageParams } from '../customer-queries/query-params';
 import { ReadYourWrites } from '../customer-queries/read-your-writes';
@@ -21,6 +23,7 @@ export class FeedParams extends PageParams {
  * The same messages Kafka gets, for consumers without Kafka: CloudEvents 1.0 in structured JSON
  * form, oldest first, with `sequence` (the cursor) and `topic` as extension attributes.
  */
+@ApiTags('downstream')
 @Controller('v1/feed')
 export class FeedController {
   constructor(
@@ -29,6 +32,10 @@ export class FeedController {
   ) {}
 
   @Get()
+  @ApiOperation({
+    summary: 'The outbox as CloudEvents (structured JSON), oldest first, from a cursor',
+  })
+  @ApiQueryFrom(FeedParams)
   async feed(@Query() query: Record<string, unknown>) {
     const params = parseQuery(FeedParams, query);
     await this.readYourWrites.await(params.minPosition);
