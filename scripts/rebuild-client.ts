@@ -7,6 +7,7 @@ import type {
   RebuildStatus,
 } from '../src/projection-engine/projection-engine.service';
 import { describeHttpFailure } from './rebuild-progress';
+import { authorizationHeaders } from './api-client';
 
 /** A failure worth one line to the operator (no stack): unreachable, refused, failed. */
 export class RebuildCliError extends Error {
@@ -45,7 +46,10 @@ export async function projectionStatus(url: string, name: string): Promise<Proje
  */
 async function call(url: string, path: string, init: RequestInit): Promise<Response> {
   try {
-    return await fetch(`${url}${path}`, init);
+    return await fetch(`${url}${path}`, {
+      ...init,
+      headers: { ...authorizationHeaders(), ...(init.headers as Record<string, string>) },
+    });
   } catch (error) {
     // fetch says only "fetch failed"; the cause names it (ECONNREFUSED, ENOTFOUND, timeout).
     const cause = (error as Error & { cause?: Error }).cause;

@@ -5,6 +5,7 @@
  * With --dry-run nothing is sent: the distribution of events, stages and tiers is printed.
  */
 import { SYSTEM_TOUCHPOINT_TYPES } from '../src/domain/touchpoints';
+import { authorizationHeaders } from './api-client';
 import {
   DistributionCollector,
   type SimulatedTouchpoint,
@@ -51,7 +52,7 @@ function parseArgs(argv: readonly string[]): CliOptions {
 async function post(url: string, touchpoints: readonly SimulatedTouchpoint[]): Promise<void> {
   const response = await fetch(`${url}/v1/touchpoints`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...authorizationHeaders() },
     body: JSON.stringify({ touchpoints }),
   });
   if (!response.ok) {

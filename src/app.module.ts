@@ -1,11 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { AuditModule } from './audit/audit.module';
 import { CustomerQueriesModule } from './customer-queries/customer-queries.module';
 import { Environment, validateEnvironment } from './config/environment';
 import { HealthModule } from './health/health.module';
+import { ApiKeyGuard } from './http/api-key.guard';
 import { HttpExceptionFilter } from './http/http-exception.filter';
 import { IngestModule } from './ingest/ingest.module';
 import { PostgresModule } from './postgres/postgres.module';
@@ -55,7 +56,10 @@ export class AppModule {
         PublishingModule,
         HealthModule,
       ],
-      providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
+      providers: [
+        { provide: APP_FILTER, useClass: HttpExceptionFilter },
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+      ],
     };
   }
 }

@@ -1,4 +1,5 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
+import { RequiresRole } from '../http/api-key.guard';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { NotFoundError, RequestValidationError } from '../http/errors';
 import { customerIdParam } from '../ingest/touchpoint.dto';
@@ -24,6 +25,7 @@ function nonNegativeInteger(
 
 /** A customer's touchpoints exactly as stored: what we knew, and when we learned it. */
 @ApiTags('audit')
+@RequiresRole('audit')
 @Controller('v1/customers/:customerId/events')
 export class CustomerHistoryController {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}

@@ -1,4 +1,5 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
+import { RequiresRole } from '../http/api-key.guard';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiQueryFrom } from '../http/openapi';
 import { IsISO8601, IsOptional, Matches } from 'class-validator';
@@ -32,6 +33,7 @@ export class ReplayParams {
  * events recorded by then are replayed through the same pure projection the read models use.
  */
 @ApiTags('audit')
+@RequiresRole('audit')
 @Controller('v1/customers/:customerId/replay')
 export class CustomerReplayController {
   constructor(

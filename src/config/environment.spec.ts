@@ -29,6 +29,8 @@ describe('validateEnvironment', () => {
     ['KAFKA_INGEST', 'true', 'KAFKA_BROKERS: must be host:port'],
     ['KAFKA_INGEST', 'yes', 'KAFKA_INGEST: must be a boolean value'],
     ['PUBLISHER', 'rabbitmq', 'PUBLISHER: must be one of the following values'],
+    ['API_KEYS', 'gateway:ingest:plain-key', 'API_KEYS: must be name:role[+role]:sha256-hex'],
+    ['API_DOCS', 'off', 'API_DOCS: must be a boolean value'],
   ])('given %s=%s, then one message naming it', (variable, value, message) => {
     const error = (() => {
       try {

@@ -12,6 +12,7 @@ import {
   ValidateIf,
   validateSync,
 } from 'class-validator';
+import { API_KEYS_PATTERN } from './api-keys';
 
 const toBool = ({ value }: { value: unknown }) =>
   value === 'true' ? true : value === 'false' ? false : value;
@@ -69,6 +70,17 @@ export class Environment {
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
+
+  /**
+   * Who may call the API: `name:role[+role]:sha256-hex-of-key`, comma-separated (make one with
+   * `npm run api-key -- --name N --roles R`). Unset: every route is open (a warning says so).
+   */
+  @IsOptional()
+  @Matches(API_KEYS_PATTERN, {
+    message:
+      'must be name:role[+role]:sha256-hex entries separated by commas, roles ingest, read, audit, admin',
+  })
+  API_KEYS?: string;
 
   /** Serve the OpenAPI document at /docs-json and Swagger UI at /docs. */
   @Transform(toBool)
@@ -178,7 +190,13 @@ export class Environment {
 }
 
 /** Variables without a default: absent unless given. */
-const OPTIONAL_VARIABLES = ['DATABASE_URL', 'EVENTSTOREDB_URL', 'MONGODB_URL', 'KAFKA_BROKERS'];
+const OPTIONAL_VARIABLES = [
+  'DATABASE_URL',
+  'EVENTSTOREDB_URL',
+  'MONGODB_URL',
+  'KAFKA_BROKERS',
+  'API_KEYS',
+];
 
 export class InvalidEnvironmentError extends Error {
   constructor(

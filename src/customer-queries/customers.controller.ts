@@ -1,4 +1,5 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
+import { RequiresRole } from '../http/api-key.guard';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiQueryFrom } from '../http/openapi';
 import { NotFoundError, RequestValidationError } from '../http/errors';
@@ -13,6 +14,7 @@ const DEFAULT_PAGE = 50;
 
 /** The customer 360 and audience queries for marketing and operators. */
 @ApiTags('customers')
+@RequiresRole('read')
 @Controller('v1/customers')
 export class CustomersController {
   constructor(

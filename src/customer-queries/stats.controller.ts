@@ -1,4 +1,5 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { RequiresRole } from '../http/api-key.guard';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiQueryFrom } from '../http/openapi';
 import { LIFECYCLE_STAGES, VALUE_TIERS } from '../../projections';
@@ -23,6 +24,7 @@ const sum = (counts: Readonly<Record<string, number>>) =>
 
 /** Aggregates computed by indexed queries over the read models, never by counters. */
 @ApiTags('stats')
+@RequiresRole('read')
 @Controller('v1/stats')
 export class StatsController {
   constructor(

@@ -1,4 +1,5 @@
 import { Controller, Get, Inject } from '@nestjs/common';
+import { PublicRoute } from '../http/api-key.guard';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ConfigService } from '@nestjs/config';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
@@ -8,6 +9,7 @@ import { READ_MODEL_STORE, ReadModelStore } from '../read-models/read-model-stor
 
 /** Liveness and readiness for operators and orchestrators: do the configured stores answer? */
 @ApiTags('operations')
+@PublicRoute()
 @Controller('health')
 export class HealthController {
   constructor(

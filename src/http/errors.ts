@@ -61,3 +61,19 @@ export class ConflictError extends Error {
     this.name = 'ConflictError';
   }
 }
+
+/** No API key, or one nobody holds. */
+export class UnauthenticatedError extends Error {
+  constructor() {
+    super('an API key is required: Authorization: Bearer <key> (or X-API-Key: <key>)');
+    this.name = 'UnauthenticatedError';
+  }
+}
+
+/** A known key without the role the route needs. */
+export class ForbiddenError extends Error {
+  constructor(readonly role: string) {
+    super(`this API key lacks the role ${role}`);
+    this.name = 'ForbiddenError';
+  }
+}

@@ -4,11 +4,13 @@ import { ReadModelQueryError, UnknownCollectionError } from '../read-models/read
 import {
   ConflictError,
   FieldError,
+  ForbiddenError,
   ProjectionLagError,
   MalformedJsonError,
   NotFoundError,
   PayloadTooLargeError,
   RequestValidationError,
+  UnauthenticatedError,
   UnsupportedMediaTypeError,
 } from './errors';
 
@@ -55,6 +57,12 @@ export function toErrorBody(exception: unknown): ErrorBody {
   if (exception instanceof ConflictError) {
     return { statusCode: 409, error: 'Conflict', message: exception.message };
   }
+  if (exception instanceof UnauthenticatedError) {
+    return { statusCode: 401, error: 'Unauthorized', message: exception.message };
+  }
+  if (exception instanceof ForbiddenError) {
+    return { statusCode: 403, error: 'Forbidden', message: exception.message };
+  }
   if (exception instanceof NotFoundError) {
     return { statusCode: 404, error: 'Not Found', message: exception.message };
   }
@@ -90,6 +98,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
         error?.stack,
       );
     }
-    host.switchToHttp().getResponse<Response>().status(body.statusCode).json(body);
+    const response = host.switchToHttp().getResponse<Response>();
+    if (exception instanceof UnauthenticatedError) response.setHeader('WWW-Authenticate', 'Bearer');
+    response.status(body.statusCode).json(body);
   }
 }

@@ -47,6 +47,8 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
         '`errors: [{field, rule, message}]`.',
     )
     .setVersion('v1')
+    // API_KEYS set: every route but /health needs `Authorization: Bearer <key>` with its role.
+    .addBearerAuth()
     .build();
   const document = SwaggerModule.createDocument(app, config);
   document.components = {

@@ -1,9 +1,11 @@
 import { Controller, Get } from '@nestjs/common';
+import { RequiresRole } from '../http/api-key.guard';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { KafkaIngest } from './kafka-ingest';
 
 /** Operators: is the Kafka ingest consuming, or still trying to reach the broker, and why? */
 @ApiTags('admin')
+@RequiresRole('admin')
 @Controller('v1/admin/ingest')
 export class IngestAdminController {
   constructor(private readonly kafka: KafkaIngest) {}

@@ -1,4 +1,5 @@
 import { Body, Controller, Post, Req, Res } from '@nestjs/common';
+import { RequiresRole } from '../http/api-key.guard';
 import { ConfigService } from '@nestjs/config';
 import { ApiBody, ApiOperation, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -21,6 +22,7 @@ const STATUS_OF_SINGLE: Record<ItemResult['status'], number> = {
  * own outcome (201 appended, 200 duplicate, 400 invalid, 422 refused by history, 409 conflict).
  */
 @ApiTags('ingest')
+@RequiresRole('ingest')
 @Controller('v1/touchpoints')
 export class IngestController {
   private readonly maxBatch: number;

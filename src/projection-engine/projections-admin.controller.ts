@@ -1,4 +1,5 @@
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { RequiresRole } from '../http/api-key.guard';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { NotFoundError } from '../http/errors';
 import { CUSTOMERS } from './customer-read-model';
@@ -6,6 +7,7 @@ import { ProjectionEngine } from './projection-engine.service';
 
 /** Operators: projection progress and lag, and rebuilds. */
 @ApiTags('admin')
+@RequiresRole('admin')
 @Controller('v1/admin/projections')
 export class ProjectionsAdminController {
   constructor(private readonly engine: ProjectionEngine) {}

@@ -1,4 +1,5 @@
 import { Controller, Get, Query } from '@nestjs/common';
+import { RequiresRole } from '../http/api-key.guard';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiQueryFrom } from '../http/openapi';
 import { IsIn, IsOptional, Matches } from 'class-validator';
@@ -24,6 +25,7 @@ export class FeedParams extends PageParams {
  * form, oldest first, with `sequence` (the cursor) and `topic` as extension attributes.
  */
 @ApiTags('downstream')
+@RequiresRole('read')
 @Controller('v1/feed')
 export class FeedController {
   constructor(

@@ -1,9 +1,11 @@
 import { Controller, Get } from '@nestjs/common';
+import { RequiresRole } from '../http/api-key.guard';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { OutboxRelayService } from './outbox-relay.service';
 
 /** Operators: is the relay keeping up, and is it stuck retrying? */
 @ApiTags('admin')
+@RequiresRole('admin')
 @Controller('v1/admin/publisher')
 export class PublisherAdminController {
   constructor(private readonly relay: OutboxRelayService) {}

@@ -1,9 +1,11 @@
 import { Controller, HttpCode, Post } from '@nestjs/common';
+import { RequiresRole } from '../http/api-key.guard';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ThresholdScheduler } from './threshold-scheduler';
 
 /** Operators: run the threshold scheduler now instead of waiting for its interval. */
 @ApiTags('admin')
+@RequiresRole('admin')
 @Controller('v1/admin/scheduler')
 export class SchedulerController {
   constructor(private readonly scheduler: ThresholdScheduler) {}
