@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { hashApiKey } from '../../src/config/api-keys';
 import type { ProjectionStatus } from '../../src/projection-engine/projection-engine.service';
 import { READ_MODEL_STORE, ReadModelStore } from '../../src/read-models/read-model-store.port';
 import { buildService } from '../crash/service-process';
@@ -19,9 +20,12 @@ interface CliRun {
 }
 
 /** Asynchronous on purpose: the app the CLI talks to is served by this process's event loop. */
-function runCli(args: readonly string[]): Promise<CliRun> {
+function runCli(args: readonly string[], environment: NodeJS.ProcessEnv = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...environment },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -240,6 +244,23 @@ describe('rebuild CLI against a running service (e2e)', () => {
     expect(run.stderr).toMatch(
       new RegExp(`^rebuild: cannot reach the service at ${unreachable}: connect ECONNREFUSED`),
     );
+  });
+
+  it('authenticates with CLE_API_KEY to a service that asks for keys', async () => {
+    const key = `cle_${randomUUID()}`;
+    const keyed = await startApp({ API_KEYS: `operator:admin:${hashApiKey(key)}` });
+    try {
+      const keyedUrl = `http://127.0.0.1:${(keyed.app.getHttpServer().address() as AddressInfo).port}`;
+
+      const refused = await runCli(['customers', '--url', keyedUrl, '--no-wait']);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/^rebuild: the service answered 401: an API key is required/);
+
+      const run = await runCli(['customers', '--url', keyedUrl, '--no-wait'], { CLE_API_KEY: key });
+      expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+    } finally {
+      await keyed.close();
+    }
   });
 
   it('exits 2 with the usage on a bad command line', async () => {
