@@ -9,6 +9,7 @@ import { HealthModule } from './health/health.module';
 import { ApiKeyGuard } from './http/api-key.guard';
 import { HttpExceptionFilter } from './http/http-exception.filter';
 import { IngestModule } from './ingest/ingest.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { PostgresModule } from './postgres/postgres.module';
 import { PublishingModule } from './publishing/publishing.module';
 import { SchedulerModule } from './scheduler/scheduler.module';
@@ -55,6 +56,7 @@ export class AppModule {
         SchedulerModule,
         PublishingModule,
         HealthModule,
+        MetricsModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: HttpExceptionFilter },

@@ -4,9 +4,9 @@ import { createHash } from 'node:crypto';
  * What a caller may do. Each route needs one role; a key holds one or more.
  * ingest: POST touchpoints. read: the 360, audiences, stats, the feed (marketing, operators).
  * audit: stored histories and as-of replays (they show personal data as sent). admin: rebuilds,
- * the scheduler, publisher and ingest status.
+ * the scheduler, publisher and ingest status. metrics: the Prometheus scrape, nothing else.
  */
-export const ROLES = ['ingest', 'read', 'audit', 'admin'] as const;
+export const ROLES = ['ingest', 'read', 'audit', 'admin', 'metrics'] as const;
 export type Role = (typeof ROLES)[number];
 
 const ROLE = `(?:${ROLES.join('|')})`;

@@ -78,7 +78,7 @@ export class Environment {
   @IsOptional()
   @Matches(API_KEYS_PATTERN, {
     message:
-      'must be name:role[+role]:sha256-hex entries separated by commas, roles ingest, read, audit, admin',
+      'must be name:role[+role]:sha256-hex entries separated by commas, roles ingest, read, audit, admin, metrics',
   })
   API_KEYS?: string;
 

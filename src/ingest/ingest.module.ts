@@ -11,6 +11,6 @@ import { KafkaIngest } from './kafka-ingest';
   imports: [CqrsModule, EventStoreModule],
   controllers: [IngestController, IngestAdminController],
   providers: [AppendTouchpointsHandler, IngestService, KafkaIngest],
-  exports: [IngestService],
+  exports: [IngestService, KafkaIngest],
 })
 export class IngestModule {}

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
+import { CommandBus, EventBus } from '@nestjs/cqrs';
 import { FieldError } from '../http/errors';
 import { AppendTouchpointsCommand, TouchpointOutcome } from './append-touchpoints.command';
 import { validateTouchpoint, ValidTouchpoint } from './touchpoint-validator';
+import { IngestChannel, TouchpointsIngestedEvent } from './touchpoints-ingested.event';
 
 export type ItemResult = { readonly index: number } & (
   | TouchpointOutcome
@@ -28,9 +29,16 @@ const CUSTOMER_CONCURRENCY = 16;
  */
 @Injectable()
 export class IngestService {
-  constructor(private readonly commands: CommandBus) {}
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly events: EventBus,
+  ) {}
 
-  async ingest(items: readonly unknown[], now = new Date()): Promise<IngestReport> {
+  async ingest(
+    items: readonly unknown[],
+    now = new Date(),
+    channel: IngestChannel = 'http',
+  ): Promise<IngestReport> {
     const results: ItemResult[] = new Array(items.length);
     const byCustomer = new Map<string, { index: number; touchpoint: ValidTouchpoint }[]>();
     items.forEach((item, index) => {
@@ -69,6 +77,9 @@ export class IngestService {
         }
       });
     });
+    const outcomes: Partial<Record<ItemResult['status'], number>> = {};
+    for (const { status } of results) outcomes[status] = (outcomes[status] ?? 0) + 1;
+    this.events.publish(new TouchpointsIngestedEvent(channel, outcomes));
     return { results, position };
   }
 }

@@ -84,7 +84,7 @@ export async function settle(
 ): Promise<Settlement> {
   const readings = messages.map(read);
   const items = readings.flatMap((reading) => ('item' in reading ? [reading.item] : []));
-  const { results } = await ingest.ingest(items);
+  const { results } = await ingest.ingest(items, new Date(), 'kafka');
 
   const deadLetters: { message: KafkaMessage; reason: DeadLetterReason }[] = [];
   let next = 0;

@@ -11,5 +11,6 @@ import { ReadModelOutbox } from './read-model-outbox';
   imports: [ReadModelsModule, ProjectionEngineModule, CustomerQueriesModule],
   controllers: [FeedController, PublisherAdminController],
   providers: [ReadModelOutbox, OutboxRelayService],
+  exports: [OutboxRelayService],
 })
 export class PublishingModule {}

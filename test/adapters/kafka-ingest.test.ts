@@ -184,6 +184,25 @@ describeWithServer(KAFKA, 'touchpoints from Kafka (the real app, a Kafka broker)
         (offset) => offset === '9',
       ),
     ).toBe('9');
+
+    // Counted by channel: appended alice's three and bob's one, the duplicate, and the two the
+    // ingest service refused (the malformed and misrouted records never reached it).
+    const metrics = (await running.http().get('/metrics').expect(200)).text;
+    const counted = (outcome: string) =>
+      Number(
+        metrics.match(
+          new RegExp(
+            `^cle_touchpoints_ingested_total\\{channel="kafka",outcome="${outcome}"\\} (\\d+)$`,
+            'm',
+          ),
+        )?.[1],
+      );
+    expect([
+      counted('appended'),
+      counted('duplicate'),
+      counted('invalid'),
+      counted('rejected'),
+    ]).toEqual([4, 1, 1, 1]);
   });
 
   it('after a restart with the same group, goes on from the committed offset: nothing is re-read', async () => {

@@ -160,6 +160,10 @@ describeWithServer(POSTGRES, 'production stack (e2e)', (postgresUrl) =>
 
         const publisher = await stack.http().get('/v1/admin/publisher').expect(200);
         expect(publisher.body).toMatchObject({ publisher: 'kafka', relaying: true });
+        const metrics = (await stack.http().get('/metrics').expect(200)).text;
+        expect(metrics).toMatch(/^cle_relay_consecutive_failures\{publisher="kafka"\} 0$/m);
+        const relayed = metrics.match(/^cle_relay_messages_relayed\{publisher="kafka"\} (\d+)$/m);
+        expect(Number(relayed?.[1])).toBeGreaterThanOrEqual(delivered.length);
         const health = await stack.http().get('/health').expect(200);
         expect(health.body.info).toEqual({
           eventStore: { status: 'up', kind: 'postgres' },
