@@ -7,7 +7,11 @@ import { Environment } from '../config/environment';
 import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
 import { READ_MODEL_STORE, ReadModelStore } from '../read-models/read-model-store.port';
 
-/** Liveness and readiness for operators and orchestrators: do the configured stores answer? */
+/**
+ * For orchestrators: readiness (`/health`, `/health/ready`: do the configured stores answer?) and
+ * liveness (`/health/live`: does the process answer at all?). A store outage makes an instance
+ * unready, never "dead": restarting it would not bring the store back.
+ */
 @ApiTags('operations')
 @PublicRoute()
 @Controller('health')
@@ -20,8 +24,8 @@ export class HealthController {
     private readonly config: ConfigService<Environment, true>,
   ) {}
 
-  @Get()
-  @ApiOperation({ summary: 'Liveness and readiness: do the configured stores answer?' })
+  @Get(['', 'ready'])
+  @ApiOperation({ summary: 'Readiness: do the configured stores answer?' })
   @HealthCheck()
   check() {
     return this.health.check([
@@ -31,6 +35,13 @@ export class HealthController {
           this.readModels.readCheckpoint('health'),
         ),
     ]);
+  }
+
+  @Get('live')
+  @ApiOperation({ summary: 'Liveness: the process answers (no store is asked)' })
+  @HealthCheck()
+  live() {
+    return this.health.check([]);
   }
 
   private backend(variable: 'EVENT_STORE' | 'READ_MODEL_STORE'): string {

@@ -84,6 +84,10 @@ export function toErrorBody(exception: unknown): ErrorBody {
   return { statusCode: 500, error: 'Internal Server Error', message: 'internal error' };
 }
 
+function isHealthCheckResult(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && 'status' in body && 'details' in body;
+}
+
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpExceptionFilter');
@@ -99,6 +103,11 @@ export class HttpExceptionFilter implements ExceptionFilter {
       );
     }
     const response = host.switchToHttp().getResponse<Response>();
+    if (exception instanceof HttpException && isHealthCheckResult(exception.getResponse())) {
+      // A failed readiness check: terminus's own body says which store is down, and why.
+      response.status(exception.getStatus()).json(exception.getResponse());
+      return;
+    }
     if (exception instanceof UnauthenticatedError) response.setHeader('WWW-Authenticate', 'Bearer');
     response.status(body.statusCode).json(body);
   }
