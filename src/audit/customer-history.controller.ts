@@ -1,9 +1,9 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
-import { RequiresRole } from '../http/api-key.guard';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { customerStreamId, EVENT_STORE, EventStore } from '../event-store/event-store.port';
+import { RequiresRole } from '../http/api-key.guard';
 import { NotFoundError, RequestValidationError } from '../http/errors';
 import { customerIdParam } from '../ingest/touchpoint.dto';
-import { customerStreamId, EVENT_STORE, EventStore } from '../event-store/event-store.port';
 
 const MAX_PAGE = 1000;
 

@@ -1,12 +1,12 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
-import { RequiresRole } from '../http/api-key.guard';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiQueryFrom } from '../http/openapi';
 import { IsISO8601, IsOptional, Matches } from 'class-validator';
 import { Policy } from '../../projections';
 import { POLICY } from '../config/policy.provider';
 import { customerStreamId, EVENT_STORE, EventStore } from '../event-store/event-store.port';
+import { RequiresRole } from '../http/api-key.guard';
 import { NotFoundError, RequestValidationError } from '../http/errors';
+import { ApiQueryFrom } from '../http/openapi';
 import { parseQuery } from '../http/validation-errors';
 import { customerIdParam } from '../ingest/touchpoint.dto';
 import { AsOf, replayCustomer } from './customer-replay';

@@ -1,8 +1,8 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
-import { RequiresRole } from '../http/api-key.guard';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiQueryFrom } from '../http/openapi';
+import { RequiresRole } from '../http/api-key.guard';
 import { NotFoundError, RequestValidationError } from '../http/errors';
+import { ApiQueryFrom } from '../http/openapi';
 import { parseQuery } from '../http/validation-errors';
 import { customerIdParam } from '../ingest/touchpoint.dto';
 import { ProjectionEngine } from '../projection-engine/projection-engine.service';

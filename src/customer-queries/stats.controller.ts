@@ -1,9 +1,9 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { RequiresRole } from '../http/api-key.guard';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiQueryFrom } from '../http/openapi';
 import { LIFECYCLE_STAGES, VALUE_TIERS } from '../../projections';
+import { RequiresRole } from '../http/api-key.guard';
 import { RequestValidationError } from '../http/errors';
+import { ApiQueryFrom } from '../http/openapi';
 import { parseQuery } from '../http/validation-errors';
 import { ProjectionEngine } from '../projection-engine/projection-engine.service';
 import { READ_MODEL_STORE, ReadModelStore } from '../read-models/read-model-store.port';

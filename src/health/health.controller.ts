@@ -1,10 +1,10 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { PublicRoute } from '../http/api-key.guard';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ConfigService } from '@nestjs/config';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { Environment } from '../config/environment';
 import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
+import { PublicRoute } from '../http/api-key.guard';
 import { READ_MODEL_STORE, ReadModelStore } from '../read-models/read-model-store.port';
 
 /**

@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
-import { RequiresRole } from '../http/api-key.guard';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { RequiresRole } from '../http/api-key.guard';
 import { KafkaIngest } from './kafka-ingest';
 
 /** Operators: is the Kafka ingest consuming, or still trying to reach the broker, and why? */

@@ -1,9 +1,9 @@
 import { Body, Controller, Post, Req, Res } from '@nestjs/common';
-import { RequiresRole } from '../http/api-key.guard';
 import { ConfigService } from '@nestjs/config';
 import { ApiBody, ApiOperation, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Environment } from '../config/environment';
+import { RequiresRole } from '../http/api-key.guard';
 import { RequestValidationError, UnsupportedMediaTypeError } from '../http/errors';
 import { IngestService, ItemResult } from './ingest.service';
 import { TouchpointDto } from './touchpoint.dto';

@@ -239,15 +239,6 @@ export class KafkaIngest implements OnApplicationBootstrap, BeforeApplicationShu
     };
   }
 
-  /** Resolves once consuming (tests, operators); rejects after `timeoutMs`. */
-  async consuming(timeoutMs = 30_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.state !== 'consuming') {
-      if (Date.now() > deadline) throw new Error(`Kafka ingest not consuming: ${this.state}`);
-      await sleep(50);
-    }
-  }
-
   private reconnect(): void {
     this.state = 'connecting';
     this.connecting = this.connectUntilConsuming();

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { RequiresRole } from '../http/api-key.guard';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { RequiresRole } from '../http/api-key.guard';
 import { NotFoundError } from '../http/errors';
 import { CUSTOMERS } from './customer-read-model';
 import { ProjectionEngine } from './projection-engine.service';

@@ -1,10 +1,10 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { RequiresRole } from '../http/api-key.guard';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiQueryFrom } from '../http/openapi';
 import { IsIn, IsOptional, Matches } from 'class-validator';
 import { PageParams } from '../customer-queries/query-params';
 import { ReadYourWrites } from '../customer-queries/read-your-writes';
+import { RequiresRole } from '../http/api-key.guard';
+import { ApiQueryFrom } from '../http/openapi';
 import { parseQuery } from '../http/validation-errors';
 import { formatSequence, SEQUENCE_PATTERN } from './outbox-messages';
 import { CLOUDEVENTS_SOURCE, OutboundMessage, Topic, TOPICS } from './publisher.port';

@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
-import { RequiresRole } from '../http/api-key.guard';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { RequiresRole } from '../http/api-key.guard';
 import { OutboxRelayService } from './outbox-relay.service';
 
 /** Operators: is the relay keeping up, and is it stuck retrying? */

@@ -1,6 +1,6 @@
 import { Controller, HttpCode, Post } from '@nestjs/common';
-import { RequiresRole } from '../http/api-key.guard';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { RequiresRole } from '../http/api-key.guard';
 import { ThresholdScheduler } from './threshold-scheduler';
 
 /** Operators: run the threshold scheduler now instead of waiting for its interval. */
