@@ -6,8 +6,8 @@ import type {
   ProjectionStatus,
   RebuildStatus,
 } from '../src/projection-engine/projection-engine.service';
-import { describeHttpFailure } from './rebuild-progress';
 import { authorizationHeaders } from './api-client';
+import { describeHttpFailure } from './rebuild-progress';
 
 /** A failure worth one line to the operator (no stack): unreachable, refused, failed. */
 export class RebuildCliError extends Error {

@@ -5,12 +5,12 @@
  * With --dry-run nothing is sent: the distribution of events, stages and tiers is printed.
  */
 import { SYSTEM_TOUCHPOINT_TYPES } from '../src/domain/touchpoints';
-import { authorizationHeaders } from './api-client';
 import {
   DistributionCollector,
   type SimulatedTouchpoint,
   simulateTouchpoints,
 } from '../src/simulator';
+import { authorizationHeaders } from './api-client';
 
 interface CliOptions {
   readonly customers: number;
