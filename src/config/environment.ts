@@ -68,6 +68,16 @@ export class Environment {
   @Max(50)
   INGEST_CONFLICT_RETRIES = 16;
 
+  /**
+   * Customers whose decider view (the fold of their stream) the ingest keeps between commands,
+   * so that a command reads only the customer's newer events. 0 reads whole streams every time.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(10_000_000)
+  DECIDER_CACHE_CUSTOMERS = 20_000;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 

@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { Environment } from '../config/environment';
-import { decide, evolveWriteState, initialCustomerWriteState } from '../domain/decider';
+import { decide, evolveWriteState } from '../domain/decider';
 import { DomainEvent, upcast } from '../domain/touchpoints';
 import {
   customerStreamId,
@@ -13,6 +13,7 @@ import {
 } from '../event-store/event-store.port';
 import { AppendTouchpointsCommand, TouchpointOutcome } from './append-touchpoints.command';
 import { KeyedSerialiser } from './keyed-serialiser';
+import { EMPTY_VIEW, WriteView, WriteViewCache } from './write-view-cache';
 
 /** The decider names payload fields relative to `data`; answers name them from the touchpoint's root. */
 const ENVELOPE_FIELDS = ['eventId', 'customerId', 'type', 'version', 'occurredAt'];
@@ -26,17 +27,22 @@ const toDomainEvent = ({ eventId, type, version, occurredAt, data }: RecordedEve
  * the revision we read. Within this process one customer's commands queue; a writer in another
  * instance makes the append fail, and then we read again and decide again, a bounded number of
  * times (DESIGN.md rule 2).
+ *
+ * "Load" reads only what is new: the decider's view of recently used customers is kept
+ * (DECIDER_CACHE_CUSTOMERS), and only the events after its revision are read and folded in.
  */
 @CommandHandler(AppendTouchpointsCommand)
 export class AppendTouchpointsHandler implements ICommandHandler<AppendTouchpointsCommand> {
   private readonly retries: number;
   private readonly perCustomer = new KeyedSerialiser();
+  private readonly views: WriteViewCache;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     config: ConfigService<Environment, true>,
   ) {
     this.retries = config.get('INGEST_CONFLICT_RETRIES', { infer: true });
+    this.views = new WriteViewCache(config.get('DECIDER_CACHE_CUSTOMERS', { infer: true }));
   }
 
   execute(command: AppendTouchpointsCommand): Promise<readonly TouchpointOutcome[]> {
@@ -62,13 +68,22 @@ export class AppendTouchpointsHandler implements ICommandHandler<AppendTouchpoin
     }));
   }
 
+  /** The customer's stream as the decider sees it, read from where the cached view ends. */
+  private async currentView(streamId: string): Promise<WriteView> {
+    const cached = this.views.get(streamId) ?? EMPTY_VIEW;
+    const newer = await this.store.readStream(streamId, { fromRevision: cached.revision + 1 });
+    const view = advance(cached, newer);
+    this.views.set(streamId, view);
+    return view;
+  }
+
   private async attempt(
     streamId: string,
     command: AppendTouchpointsCommand,
   ): Promise<TouchpointOutcome[]> {
-    const history = await this.store.readStream(streamId);
-    const known = new Map(history.map((event) => [event.eventId, event.revision]));
-    let state = history.map(toDomainEvent).reduce(evolveWriteState, initialCustomerWriteState);
+    const view = await this.currentView(streamId);
+    const { known } = view;
+    let state = view.state;
 
     const outcomes: (TouchpointOutcome | 'pending')[] = [];
     const accepted: (typeof command.touchpoints)[number][] = [];
@@ -112,11 +127,23 @@ export class AppendTouchpointsHandler implements ICommandHandler<AppendTouchpoin
         data,
         metadata,
       })),
-      history.length === 0 ? 'no_stream' : history.length - 1,
+      view.revision < 0 ? 'no_stream' : view.revision,
     );
     const stored = [...result.outcomes];
     return outcomes.map((outcome) => (outcome === 'pending' ? stored.shift()! : outcome));
   }
+}
+
+/** The events after what the view holds, folded in. */
+function advance(view: WriteView, newer: readonly RecordedEvent[]): WriteView {
+  if (newer.length === 0) return view;
+  const known = new Map(view.known);
+  for (const event of newer) known.set(event.eventId, event.revision);
+  return {
+    revision: newer[newer.length - 1].revision,
+    state: newer.map(toDomainEvent).reduce(evolveWriteState, view.state),
+    known,
+  };
 }
 
 /** Jittered exponential backoff so racing writers spread out: ~5, 10, 20 ms ... capped at 200. */

@@ -203,6 +203,38 @@ describeWithServer(
       );
     });
 
+    it('decides on what the other instance wrote, though each keeps its own view of the customer', async () => {
+      const instances = [
+        await startApp({ DATABASE_URL: url }),
+        await startApp({ DATABASE_URL: url }),
+      ];
+      try {
+        const customerId = `c-${randomUUID()}`;
+        const post = (instance: number, touchpoint: object) =>
+          instances[instance].http().post('/v1/touchpoints').send(touchpoint);
+        // Instance 0 learns the customer and, deciding on a second touchpoint, keeps its view of
+        // her; then instance 1 opens an account that view does not hold.
+        await post(0, touchpoints.prospect(customerId)).expect(201);
+        await post(0, touchpoints.interaction(customerId, '2026-01-05T12:00:00Z')).expect(201);
+        const opened = touchpoints.productOpened(customerId, 'CUR-1');
+        await post(1, opened).expect(201);
+
+        // Closing it through instance 0 needs the account instance 1 opened.
+        await post(0, touchpoints.productClosed(customerId, 'CUR-1')).expect(201);
+        // And a resend of instance 1's touchpoint is a duplicate there too, at its revision.
+        const resent = await post(0, opened).expect(200);
+        expect(resent.body).toMatchObject({ status: 'duplicate', revision: 2 });
+        // Closing twice is refused by the history both instances now share.
+        const again = await post(
+          1,
+          touchpoints.productClosed(customerId, 'CUR-1', '2026-02-02T10:00:00Z'),
+        );
+        expect(again.status).toBe(422);
+      } finally {
+        await Promise.all(instances.map((instance) => instance.close()));
+      }
+    });
+
     it('with retries off, losers are answered 409 conflict and only winners are stored', async () => {
       const { responses, stored } = await race('0', 40);
       const statuses = responses.map((response) => response.status);
