@@ -177,9 +177,13 @@ async function startService(environment: Record<string, string>): Promise<INestA
 }
 
 /** POSTs every batch; then waits for the projection to reach the head. */
-async function throughService(backend: Backend, work: SimulatedTouchpoint[][][]) {
+async function throughService(
+  backend: Backend,
+  work: SimulatedTouchpoint[][][],
+  settings: Record<string, string> = {},
+) {
   const target = await backend.fresh();
-  const app = await startService(target.environment);
+  const app = await startService({ ...target.environment, ...settings });
   const url = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
   try {
     const started = process.hrtime.bigint();
@@ -217,18 +221,24 @@ async function measure(backend: Backend, work: SimulatedTouchpoint[][][]): Promi
   const baseline: number[] = [];
   const ingest: number[] = [];
   const projected: number[] = [];
+  const uncached: number[] = [];
   for (let run = 0; run < RUNS; run++) {
     baseline.push(await storeOnly(backend, work));
     const service = await throughService(backend, work);
     ingest.push(service.ingest);
     projected.push(service.projected);
+    // The same service reading each customer's whole stream for every command.
+    uncached.push((await throughService(backend, work, { DECIDER_CACHE_EVENTS: '0' })).ingest);
   }
   const runs = (values: number[]) => values.map((value) => Math.round(value)).join(' / ');
+  const share = (values: number[]) =>
+    `${((median(values) / median(baseline)) * 100).toFixed(0)}% of store only`;
   console.log(
-    `${backend.name}: store only ${rate(median(baseline))} (${runs(baseline)}); ` +
-      `HTTP ingest ${rate(median(ingest))} (${runs(ingest)}), ` +
-      `${((median(ingest) / median(baseline)) * 100).toFixed(0)}% of store only; ` +
-      `ingested and projected ${rate(median(projected))} (${runs(projected)})`,
+    `${backend.name}:\n` +
+      `  store only                 ${rate(median(baseline))} (${runs(baseline)})\n` +
+      `  HTTP ingest                ${rate(median(ingest))} (${runs(ingest)}), ${share(ingest)}\n` +
+      `  ingested and projected     ${rate(median(projected))} (${runs(projected)})\n` +
+      `  HTTP ingest, no view cache ${rate(median(uncached))} (${runs(uncached)}), ${share(uncached)}`,
   );
 }
 

@@ -69,14 +69,14 @@ export class Environment {
   INGEST_CONFLICT_RETRIES = 16;
 
   /**
-   * Customers whose decider view (the fold of their stream) the ingest keeps between commands,
-   * so that a command reads only the customer's newer events. 0 reads whole streams every time.
+   * Event ids the ingest keeps in its decider views of recently used customers (about 100 bytes
+   * each), so that a command reads only the customer's newer events. 0 reads whole streams.
    */
   @Transform(toInt)
   @IsInt()
   @Min(0)
-  @Max(10_000_000)
-  DECIDER_CACHE_CUSTOMERS = 20_000;
+  @Max(100_000_000)
+  DECIDER_CACHE_EVENTS = 500_000;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';

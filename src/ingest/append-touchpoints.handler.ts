@@ -29,7 +29,7 @@ const toDomainEvent = ({ eventId, type, version, occurredAt, data }: RecordedEve
  * times (DESIGN.md rule 2).
  *
  * "Load" reads only what is new: the decider's view of recently used customers is kept
- * (DECIDER_CACHE_CUSTOMERS), and only the events after its revision are read and folded in.
+ * (DECIDER_CACHE_EVENTS), and only the events after its revision are read and folded in.
  */
 @CommandHandler(AppendTouchpointsCommand)
 export class AppendTouchpointsHandler implements ICommandHandler<AppendTouchpointsCommand> {
@@ -42,7 +42,7 @@ export class AppendTouchpointsHandler implements ICommandHandler<AppendTouchpoin
     config: ConfigService<Environment, true>,
   ) {
     this.retries = config.get('INGEST_CONFLICT_RETRIES', { infer: true });
-    this.views = new WriteViewCache(config.get('DECIDER_CACHE_CUSTOMERS', { infer: true }));
+    this.views = new WriteViewCache(config.get('DECIDER_CACHE_EVENTS', { infer: true }));
   }
 
   execute(command: AppendTouchpointsCommand): Promise<readonly TouchpointOutcome[]> {

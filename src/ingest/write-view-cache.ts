@@ -16,13 +16,15 @@ export const EMPTY_VIEW: WriteView = {
 };
 
 /**
- * The most recently used customers' write views, at most `capacity` of them. A view is a fold of
- * a stream prefix, and stored events never change, so a cached view is never wrong, only
- * possibly behind: its user reads the events after `revision` and folds them in. Nothing here
- * decides what is current; the append's expected revision does.
+ * Recently used customers' write views, holding at most `capacity` event ids in all (the ids
+ * are what a view's memory grows with: about 100 bytes each). A view is a fold of a stream
+ * prefix, and stored events never change, so a cached view is never wrong, only possibly
+ * behind: its user reads the events after `revision` and folds them in. Nothing here decides
+ * what is current; the append's expected revision does.
  */
 export class WriteViewCache {
   private readonly views = new Map<string, WriteView>();
+  private held = 0;
 
   constructor(private readonly capacity: number) {}
 
@@ -36,15 +38,25 @@ export class WriteViewCache {
   }
 
   set(streamId: string, view: WriteView): void {
-    if (this.capacity === 0) return;
-    this.views.delete(streamId);
+    this.remove(streamId);
+    if (view.known.size > this.capacity) return;
     this.views.set(streamId, view);
-    if (this.views.size > this.capacity) {
-      this.views.delete(this.views.keys().next().value as string);
+    this.held += view.known.size;
+    for (const oldest of this.views.keys()) {
+      if (this.held <= this.capacity) break;
+      this.remove(oldest);
     }
   }
 
+  /** Event ids held, over all views. */
   get size(): number {
-    return this.views.size;
+    return this.held;
+  }
+
+  private remove(streamId: string): void {
+    const view = this.views.get(streamId);
+    if (view === undefined) return;
+    this.views.delete(streamId);
+    this.held -= view.known.size;
   }
 }
