@@ -79,7 +79,8 @@ export class CustomerProjectionRunner {
 
   /** Projects in the background: for the instance holding the projection's lease. */
   async start(): Promise<void> {
-    await this.stop();
+    await this.halt();
+    this.stateValue = 'starting';
     await this.ensureCollections();
     this.checkpointValue = await this.readModels.readCheckpoint(this.collections.customers);
     this.stopping = false;
@@ -92,7 +93,9 @@ export class CustomerProjectionRunner {
    * with read-your-writes work on every instance.
    */
   async follow(): Promise<void> {
-    await this.stop();
+    await this.halt();
+    // Not "stopped" while it changes role: operators read this state during a switch-over.
+    this.stateValue = 'starting';
     await this.ensureCollections();
     this.stopping = false;
     this.stateValue = 'following';
@@ -115,10 +118,15 @@ export class CustomerProjectionRunner {
   }
 
   async stop(): Promise<void> {
+    await this.halt();
+    this.stateValue = 'stopped';
+  }
+
+  /** Ends the loop; waiters for a position are told it stopped (the engine waits again). */
+  private async halt(): Promise<void> {
     this.stopping = true;
     await this.loop;
     this.loop = undefined;
-    this.stateValue = 'stopped';
     this.waiters.forEach((waiter) => waiter(true));
   }
 

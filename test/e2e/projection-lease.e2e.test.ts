@@ -61,12 +61,17 @@ describeWithServer(POSTGRES, 'projection lease across instances (e2e)', (serverU
     const follower = instances[statuses.findIndex((current) => !current.leader)];
     const generation = statuses[0].generation;
     await leader.http().post('/v1/admin/projections/customers/rebuild').expect(202);
+    // The switch-over: the follower drops its runner of the old generation and starts one on the
+    // new (reporting "starting" meanwhile, never "stopped"), then follows again.
     let seen = await status(follower);
-    for (let i = 0; i < 100 && seen.generation === generation; i++) {
+    const states = new Set<string>();
+    for (let i = 0; i < 100 && !(seen.generation > generation && seen.state === 'following'); i++) {
       await sleep(100);
       seen = await status(follower);
+      states.add(seen.state);
     }
     expect(seen).toMatchObject({ generation: generation + 1, state: 'following' });
+    expect(states).not.toContain('stopped');
     expect((await newProspectReadBack(follower)).status).toBe(200);
   });
 
