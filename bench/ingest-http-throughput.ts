@@ -15,10 +15,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { AppModule } from '../src/app.module';
 import { SYSTEM_TOUCHPOINT_TYPES } from '../src/domain/touchpoints';
-import { customerStreamId } from '../src/event-store/event-store.port';
+import { customerStreamId, eventToAppend } from '../src/event-store/event-store.port';
 import { PostgresEventStore } from '../src/event-store/postgres-event-store';
 import { configureApp } from '../src/http/configure-app';
 import { PgSqlClient } from '../src/postgres/pg-sql-client';
@@ -97,15 +96,7 @@ const pglite: Backend = {
 };
 
 function server(url: string): Backend {
-  const admin = async (statement: string) => {
-    const client = new Client({ connectionString: url });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
-  };
+  const admin = (statement: string) => PgSqlClient.runAlone(url, statement);
   return {
     name: 'PostgreSQL server',
     async fresh() {
@@ -138,18 +129,7 @@ async function storeOnly(backend: Backend, work: SimulatedTouchpoint[][][]): Pro
       }
       await Promise.all(
         [...byCustomer].map(([customerId, touchpoints]) =>
-          store.appendToStream(
-            customerStreamId(customerId),
-            touchpoints.map(({ eventId, type, version, occurredAt, data, metadata }) => ({
-              eventId,
-              type,
-              version,
-              occurredAt,
-              data,
-              metadata,
-            })),
-            'any',
-          ),
+          store.appendToStream(customerStreamId(customerId), touchpoints.map(eventToAppend), 'any'),
         ),
       );
     });

@@ -22,6 +22,18 @@ export interface EventToAppend {
   readonly metadata: EventMetadata;
 }
 
+/** Just what the store takes of an event: anything else a caller's object carries is left out. */
+export function eventToAppend({
+  eventId,
+  type,
+  version,
+  occurredAt,
+  data,
+  metadata,
+}: EventToAppend): EventToAppend {
+  return { eventId, type, version, occurredAt, data, metadata };
+}
+
 export interface RecordedEvent extends EventToAppend {
   readonly streamId: string;
   /** 0-based position of the event in its stream. */

@@ -8,6 +8,7 @@ import {
   customerStreamId,
   EVENT_STORE,
   EventStore,
+  eventToAppend,
   RecordedEvent,
   WrongExpectedRevisionError,
 } from '../event-store/event-store.port';
@@ -119,14 +120,7 @@ export class AppendTouchpointsHandler implements ICommandHandler<AppendTouchpoin
 
     const result = await this.store.appendToStream(
       streamId,
-      accepted.map(({ eventId, type, version, occurredAt, data, metadata }) => ({
-        eventId,
-        type,
-        version,
-        occurredAt,
-        data,
-        metadata,
-      })),
+      accepted.map(eventToAppend),
       view.revision < 0 ? 'no_stream' : view.revision,
     );
     const stored = [...result.outcomes];

@@ -4,6 +4,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { KafkaIngest } from '../ingest/kafka-ingest';
 import { TouchpointsIngestedEvent } from '../ingest/touchpoints-ingested.event';
 import { ProjectionEngine } from '../projection-engine/projection-engine.service';
+import { RelayStatus } from '../publishing/outbox-relay';
 import { OutboxRelayService } from '../publishing/outbox-relay.service';
 
 const KAFKA_INGEST_STATES = ['disabled', 'connecting', 'consuming', 'stopped'] as const;
@@ -68,28 +69,29 @@ export class MetricsService {
     );
     projection('cle_projection_generation', 'Read-model generation served', (s) => s.generation);
 
-    new Gauge({
-      name: 'cle_relay_consecutive_failures',
-      help: 'Failed Kafka relay attempts since the last success (absent without PUBLISHER=kafka)',
-      labelNames: ['publisher'],
-      registers,
-      collect() {
-        this.reset();
-        const { relay: status } = relay.status();
-        if (status) this.set({ publisher: 'kafka' }, status.consecutiveFailures);
-      },
-    });
-    new Gauge({
-      name: 'cle_relay_messages_relayed',
-      help: 'Messages the Kafka relay published since the process started',
-      labelNames: ['publisher'],
-      registers,
-      collect() {
-        this.reset();
-        const { relay: status } = relay.status();
-        if (status) this.set({ publisher: 'kafka' }, status.relayed);
-      },
-    });
+    // Labelled, so that without PUBLISHER=kafka the series is absent rather than a false 0.
+    const relayGauge = (name: string, help: string, read: (status: RelayStatus) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['publisher'],
+        registers,
+        collect() {
+          this.reset();
+          const { relay: status } = relay.status();
+          if (status) this.set({ publisher: 'kafka' }, read(status));
+        },
+      });
+    relayGauge(
+      'cle_relay_consecutive_failures',
+      'Failed Kafka relay attempts since the last success',
+      (status) => status.consecutiveFailures,
+    );
+    relayGauge(
+      'cle_relay_messages_relayed',
+      'Messages the Kafka relay published since the process started',
+      (status) => status.relayed,
+    );
     new Gauge({
       name: 'cle_kafka_ingest_state',
       help: '1 for the Kafka ingest state this instance is in',

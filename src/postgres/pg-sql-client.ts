@@ -20,6 +20,16 @@ export class PgSqlClient implements SqlClient {
     return new PgSqlClient(pool);
   }
 
+  /** One statement on a connection of its own, outside any transaction (CREATE/DROP DATABASE). */
+  static async runAlone(connectionString: string, statement: string): Promise<void> {
+    const client = await PgSqlClient.connect(connectionString, 1);
+    try {
+      await client.query(statement);
+    } finally {
+      await client.close();
+    }
+  }
+
   async query<R extends object>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
     const result = await this.pool.query(sql, params as unknown[]);
     return result.rows as R[];

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   EventStore,
+  eventToAppend,
   RecordedEvent,
   WrongExpectedRevisionError,
 } from '../../src/event-store/event-store.port';
@@ -32,16 +33,7 @@ export function eventStoreContract(open: () => Promise<EventStore>): void {
         ['appended', 2],
       ]);
       const read = await store.readStream(stream);
-      expect(
-        read.map(({ eventId, type, version, occurredAt, data, metadata }) => ({
-          eventId,
-          type,
-          version,
-          occurredAt,
-          data,
-          metadata,
-        })),
-      ).toEqual(batch);
+      expect(read.map(eventToAppend)).toEqual(batch);
       expect(read.map((event) => event.revision)).toEqual([0, 1, 2]);
       expect(read.every((event) => event.streamId === stream)).toBe(true);
       expect(read.map((event) => event.position)).toEqual(

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
+import { PgSqlClient } from '../../src/postgres/pg-sql-client';
 /**
  * Suites that need a real server read its address from an environment variable (set by
  * `.ci/run` or by hand, see scripts/servers/). Absent locally: skipped with one line saying so.
@@ -51,22 +51,11 @@ export async function freshPostgresDatabase(
   url: string,
 ): Promise<{ readonly url: string; drop(): Promise<void> }> {
   const name = `cle_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
-  await runOn(url, `CREATE DATABASE ${name}`);
+  await PgSqlClient.runAlone(url, `CREATE DATABASE ${name}`);
   const fresh = new URL(url);
   fresh.pathname = `/${name}`;
   return {
     url: fresh.toString(),
-    drop: () => runOn(url, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+    drop: () => PgSqlClient.runAlone(url, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
   };
-}
-
-/** One statement on its own connection (CREATE/DROP DATABASE cannot run in a pool's transaction). */
-async function runOn(url: string, statement: string): Promise<void> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
 }
