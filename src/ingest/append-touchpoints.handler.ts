@@ -74,7 +74,7 @@ export class AppendTouchpointsHandler implements ICommandHandler<AppendTouchpoin
     const cached = this.views.get(streamId) ?? EMPTY_VIEW;
     const newer = await this.store.readStream(streamId, { fromRevision: cached.revision + 1 });
     const view = advance(cached, newer);
-    this.views.set(streamId, view);
+    if (view !== cached) this.views.set(streamId, view);
     return view;
   }
 

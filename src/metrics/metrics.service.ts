@@ -4,24 +4,34 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { KafkaIngest } from '../ingest/kafka-ingest';
 import { TouchpointsIngestedEvent } from '../ingest/touchpoints-ingested.event';
 import { ProjectionEngine } from '../projection-engine/projection-engine.service';
-import { RelayStatus } from '../publishing/outbox-relay';
 import { OutboxRelayService } from '../publishing/outbox-relay.service';
 
 const KAFKA_INGEST_STATES = ['disabled', 'connecting', 'consuming', 'stopped'] as const;
 
 /**
  * The service's Prometheus metrics, in a registry of its own (several apps may share a process
- * in tests). Gauges of projection, relay and Kafka-ingest state are read when scraped, from the
+ * in tests). Gauges of projection, relay and Kafka-ingest state are set when scraped, from the
  * same status the admin endpoints serve; counters and the request histogram count as they go.
  * Labels are route templates, projection names, outcomes: never ids or personal data.
  */
 @Injectable()
 export class MetricsService {
-  readonly registry = new Registry();
+  private readonly registry = new Registry();
   readonly httpRequests: Histogram<'method' | 'route' | 'status'>;
   private readonly touchpoints: Counter<'channel' | 'outcome'>;
 
-  constructor(engine: ProjectionEngine, relay: OutboxRelayService, kafkaIngest: KafkaIngest) {
+  private readonly projectionGauges: Record<
+    'lagEvents' | 'lagSeconds' | 'leader' | 'generation',
+    Gauge<string>
+  >;
+  private readonly relayGauges: Record<'consecutiveFailures' | 'relayed', Gauge<string>>;
+  private readonly kafkaIngestState: Gauge<string>;
+
+  constructor(
+    private readonly engine: ProjectionEngine,
+    private readonly relay: OutboxRelayService,
+    private readonly kafkaIngest: KafkaIngest,
+  ) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'cle_' });
 
@@ -39,71 +49,71 @@ export class MetricsService {
       registers,
     });
 
-    const projection = (name: string, help: string, read: (s: ProjectionStatusLike) => number) =>
-      new Gauge({
-        name,
-        help,
-        labelNames: ['projection'],
-        registers,
-        async collect() {
-          this.reset();
-          for (const status of await engine.status()) {
-            this.set({ projection: status.name }, read(status));
-          }
-        },
-      });
-    projection(
-      'cle_projection_lag_events',
-      'Events recorded but not yet projected',
-      (s) => s.lagEvents,
-    );
-    projection(
-      'cle_projection_lag_seconds',
-      'Age of the oldest event not yet projected',
-      (s) => s.lagSeconds,
-    );
-    projection(
-      'cle_projection_leader',
-      '1 where this instance holds the projection lease and projects',
-      (s) => (s.leader ? 1 : 0),
-    );
-    projection('cle_projection_generation', 'Read-model generation served', (s) => s.generation);
-
+    const gauge = (name: string, help: string, label: string) =>
+      new Gauge({ name, help, labelNames: [label], registers });
+    this.projectionGauges = {
+      lagEvents: gauge(
+        'cle_projection_lag_events',
+        'Events recorded but not yet projected',
+        'projection',
+      ),
+      lagSeconds: gauge(
+        'cle_projection_lag_seconds',
+        'Age of the oldest event not yet projected',
+        'projection',
+      ),
+      leader: gauge(
+        'cle_projection_leader',
+        '1 where this instance holds the projection lease and projects',
+        'projection',
+      ),
+      generation: gauge('cle_projection_generation', 'Read-model generation served', 'projection'),
+    };
     // Labelled, so that without PUBLISHER=kafka the series is absent rather than a false 0.
-    const relayGauge = (name: string, help: string, read: (status: RelayStatus) => number) =>
-      new Gauge({
-        name,
-        help,
-        labelNames: ['publisher'],
-        registers,
-        collect() {
-          this.reset();
-          const { relay: status } = relay.status();
-          if (status) this.set({ publisher: 'kafka' }, read(status));
-        },
-      });
-    relayGauge(
-      'cle_relay_consecutive_failures',
-      'Failed Kafka relay attempts since the last success',
-      (status) => status.consecutiveFailures,
+    this.relayGauges = {
+      consecutiveFailures: gauge(
+        'cle_relay_consecutive_failures',
+        'Failed Kafka relay attempts since the last success',
+        'publisher',
+      ),
+      relayed: gauge(
+        'cle_relay_messages_relayed',
+        'Messages the Kafka relay published since the process started',
+        'publisher',
+      ),
+    };
+    this.kafkaIngestState = gauge(
+      'cle_kafka_ingest_state',
+      '1 for the Kafka ingest state this instance is in',
+      'state',
     );
-    relayGauge(
-      'cle_relay_messages_relayed',
-      'Messages the Kafka relay published since the process started',
-      (status) => status.relayed,
-    );
-    new Gauge({
-      name: 'cle_kafka_ingest_state',
-      help: '1 for the Kafka ingest state this instance is in',
-      labelNames: ['state'],
-      registers,
-      collect() {
-        const { state } = kafkaIngest.status();
-        for (const candidate of KAFKA_INGEST_STATES) {
-          this.set({ state: candidate }, candidate === state ? 1 : 0);
-        }
-      },
-    });
+  }
+
+  /**
+   * The exposition: gauges are set from the status the admin endpoints serve, read once per
+   * scrape (the projection status queries the stores), then every metric is rendered.
+   */
+  async scrape(): Promise<string> {
+    const statuses = await this.engine.status();
+    for (const gauge of Object.values(this.projectionGauges)) gauge.reset();
+    for (const status of statuses) {
+      const labels = { projection: status.name };
+      this.projectionGauges.lagEvents.set(labels, status.lagEvents);
+      this.projectionGauges.lagSeconds.set(labels, status.lagSeconds);
+      this.projectionGauges.leader.set(labels, status.leader ? 1 : 0);
+      this.projectionGauges.generation.set(labels, status.generation);
+    }
+    const { relay } = this.relay.status();
+    for (const gauge of Object.values(this.relayGauges)) gauge.reset();
+    if (relay) {
+      this.relayGauges.consecutiveFailures.set({ publisher: 'kafka' }, relay.consecutiveFailures);
+      this.relayGauges.relayed.set({ publisher: 'kafka' }, relay.relayed);
+    }
+    const { state } = this.kafkaIngest.status();
+    for (const candidate of KAFKA_INGEST_STATES) {
+      this.kafkaIngestState.set({ state: candidate }, candidate === state ? 1 : 0);
+    }
+    return this.registry.metrics();
   }
 
   countIngested({ channel, outcomes }: TouchpointsIngestedEvent): void {
@@ -112,8 +122,6 @@ export class MetricsService {
     }
   }
 }
-
-type ProjectionStatusLike = Awaited<ReturnType<ProjectionEngine['status']>>[number];
 
 @EventsHandler(TouchpointsIngestedEvent)
 export class TouchpointsIngestedMetrics implements IEventHandler<TouchpointsIngestedEvent> {
