@@ -13,6 +13,7 @@ import {
   validateSync,
 } from 'class-validator';
 import { API_KEYS_PATTERN } from './api-keys';
+import { StartupError } from './startup-error';
 
 const toBool = ({ value }: { value: unknown }) =>
   value === 'true' ? true : value === 'false' ? false : value;
@@ -35,6 +36,25 @@ export class Environment {
   @IsString()
   @MinLength(1)
   DATA_DIR = './data';
+
+  /**
+   * Free space (MB) the embedded default keeps on DATA_DIR's volume: below it, writes get 507 and
+   * readiness fails until space is freed. Default: 5 % of the volume or 512 MB, the smaller.
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  DATA_DIR_MIN_FREE_MB?: number;
+
+  /**
+   * fsync every commit of the embedded database (PGlite ships with it off). Off is faster and
+   * survives a crash of the process, not of the host: acknowledged events can be lost.
+   */
+  @Transform(toBool)
+  @IsBoolean()
+  EMBEDDED_FSYNC = true;
 
   /** A PostgreSQL server instead of embedded PGlite, e.g. postgres://user:pass@host:5432/db. */
   @IsOptional()
@@ -60,6 +80,13 @@ export class Environment {
   @Min(1024)
   @Max(100 * 1024 * 1024)
   INGEST_MAX_BODY_BYTES = 5 * 1024 * 1024;
+
+  /** Deepest nesting of objects and arrays a JSON body may have (deeper: 400 before parsing). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(8)
+  @Max(1000)
+  JSON_MAX_DEPTH = 64;
 
   /** Retries of a command whose append met a concurrent writer, before answering 409. */
   @Transform(toInt)
@@ -97,7 +124,7 @@ export class Environment {
   @IsBoolean()
   API_DOCS = true;
 
-  /** The versioned policy file (thresholds, bands, weights), relative to the working directory. */
+  /** The versioned policy file (thresholds, bands, weights); a relative path is taken from the package root. */
   @IsString()
   @MinLength(1)
   POLICY_FILE = 'policy/retail-bank.v1.json';
@@ -206,9 +233,10 @@ const OPTIONAL_VARIABLES = [
   'MONGODB_URL',
   'KAFKA_BROKERS',
   'API_KEYS',
+  'DATA_DIR_MIN_FREE_MB',
 ];
 
-export class InvalidEnvironmentError extends Error {
+export class InvalidEnvironmentError extends StartupError {
   constructor(
     readonly variable: string,
     rule: string,

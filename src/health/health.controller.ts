@@ -5,6 +5,7 @@ import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs
 import { Environment } from '../config/environment';
 import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
 import { PublicRoute } from '../http/api-key.guard';
+import { StorageGuard } from '../postgres/storage-guard';
 import { READ_MODEL_STORE, ReadModelStore } from '../read-models/read-model-store.port';
 
 /**
@@ -22,10 +23,11 @@ export class HealthController {
     @Inject(EVENT_STORE) private readonly events: EventStore,
     @Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore,
     private readonly config: ConfigService<Environment, true>,
+    private readonly storage: StorageGuard,
   ) {}
 
   @Get(['', 'ready'])
-  @ApiOperation({ summary: 'Readiness: do the configured stores answer?' })
+  @ApiOperation({ summary: 'Readiness: do the configured stores answer, and take writes?' })
   @HealthCheck()
   check() {
     return this.health.check([
@@ -34,6 +36,7 @@ export class HealthController {
         this.probe('readModels', this.backend('READ_MODEL_STORE'), () =>
           this.readModels.readCheckpoint('health'),
         ),
+      () => this.writable(),
     ]);
   }
 
@@ -42,6 +45,13 @@ export class HealthController {
   @HealthCheck()
   live() {
     return this.health.check([]);
+  }
+
+  /** Down while writes are refused (the data volume below its reserve, or a server's disk full). */
+  private writable() {
+    const indicator = this.indicators.check('storage');
+    const { writable, reason, ...volume } = this.storage.status();
+    return writable ? indicator.up(volume) : indicator.down({ ...volume, message: reason });
   }
 
   private backend(variable: 'EVENT_STORE' | 'READ_MODEL_STORE'): string {

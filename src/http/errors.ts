@@ -77,3 +77,19 @@ export class ForbiddenError extends Error {
     this.name = 'ForbiddenError';
   }
 }
+
+/** The store's volume is (nearly) full: nothing was written; retry when space is freed. */
+export class InsufficientStorageError extends Error {
+  constructor(readonly reason: string) {
+    super(`writes are refused: ${reason}`);
+    this.name = 'InsufficientStorageError';
+  }
+}
+
+/** The store failed a write for another reason (unreachable, failed over...): nothing was written. */
+export class StorageUnavailableError extends Error {
+  constructor(readonly reason: string) {
+    super(`the store could not take the write: ${reason}; retry`);
+    this.name = 'StorageUnavailableError';
+  }
+}

@@ -1,10 +1,13 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
+import { PG_DISK_FULL } from '../postgres/storage-guard';
+import { pgErrorCode } from '../postgres/sql-client';
 import { ReadModelQueryError, UnknownCollectionError } from '../read-models/read-model-store.port';
 import {
   ConflictError,
   FieldError,
   ForbiddenError,
+  InsufficientStorageError,
   ProjectionLagError,
   MalformedJsonError,
   NotFoundError,
@@ -53,6 +56,16 @@ export function toErrorBody(exception: unknown): ErrorBody {
   }
   if (exception instanceof ProjectionLagError) {
     return { statusCode: 503, error: 'Service Unavailable', message: exception.message };
+  }
+  if (exception instanceof InsufficientStorageError || pgErrorCode(exception) === PG_DISK_FULL) {
+    return {
+      statusCode: 507,
+      error: 'Insufficient Storage',
+      message:
+        exception instanceof InsufficientStorageError
+          ? exception.message
+          : 'writes are refused: the database reports its disk full; nothing was stored',
+    };
   }
   if (exception instanceof ConflictError) {
     return { statusCode: 409, error: 'Conflict', message: exception.message };

@@ -14,7 +14,13 @@ const STATUS_OF_SINGLE: Record<ItemResult['status'], number> = {
   invalid: 400,
   rejected: 422,
   conflict: 409,
+  failed: 503,
 };
+
+const statusOfSingle = (result: Pick<ItemResult, 'status'> & { rule?: string }): number =>
+  result.status === 'failed' && result.rule === 'insufficient-storage'
+    ? 507
+    : STATUS_OF_SINGLE[result.status];
 
 /**
  * POST /v1/touchpoints takes one touchpoint object, or `{ "touchpoints": [...] }`.
@@ -38,8 +44,9 @@ export class IngestController {
   @ApiOperation({
     summary: 'Append one touchpoint, or a batch as {"touchpoints": [...]} (up to INGEST_MAX_BATCH)',
     description:
-      'Each item is appended, found duplicate (same eventId), invalid (field-level errors) or ' +
-      'rejected by the customer history; nothing of a failed item is stored. `position` is the ' +
+      'Each item is appended, found duplicate (same eventId), invalid (field-level errors), ' +
+      'rejected by the customer history, in conflict, or failed by the store; nothing of an item ' +
+      'that is not appended is stored, so resending a batch is always safe. `position` is the ' +
       'global position to pass as `minPosition` to the queries (read your writes).',
   })
   @ApiBody({
@@ -70,6 +77,15 @@ export class IngestController {
   @ApiResponse({ status: 413, description: 'body over INGEST_MAX_BODY_BYTES' })
   @ApiResponse({ status: 415, description: 'not application/json' })
   @ApiResponse({ status: 422, description: "refused by the customer's history" })
+  @ApiResponse({
+    status: 503,
+    description: 'the store failed the write (nothing stored); resending is safe',
+  })
+  @ApiResponse({
+    status: 507,
+    description:
+      'the data volume is below its free-space reserve (nothing stored); readiness says so',
+  })
   async ingest(
     @Req() request: Request,
     @Body() body: unknown,
@@ -92,12 +108,13 @@ export class IngestController {
         invalid: count('invalid'),
         rejected: count('rejected'),
         conflict: count('conflict'),
+        failed: count('failed'),
         ...(position ? { position } : {}),
         results,
       };
     }
     const [result] = results;
-    response.status(STATUS_OF_SINGLE[result.status]);
+    response.status(statusOfSingle(result));
     return result;
   }
 

@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { CommandBus, EventBus } from '@nestjs/cqrs';
 import { FieldError } from '../http/errors';
+import { StorageGuard } from '../postgres/storage-guard';
 import { AppendTouchpointsCommand, TouchpointOutcome } from './append-touchpoints.command';
 import { validateTouchpoint, ValidTouchpoint } from './touchpoint-validator';
 import { IngestChannel, TouchpointsIngestedEvent } from './touchpoints-ingested.event';
@@ -12,7 +13,20 @@ export type ItemResult = { readonly index: number } & (
       readonly status: 'invalid';
       readonly errors: readonly FieldError[];
     }
+  | StorageFailure
 );
+
+/**
+ * The store failed this item's write: nothing of it was stored (one transaction per customer),
+ * unless the connection broke while the commit was acknowledged; either way resending is safe,
+ * since a stored copy answers `duplicate`.
+ */
+export interface StorageFailure {
+  readonly eventId: string;
+  readonly status: 'failed';
+  readonly rule: 'insufficient-storage' | 'storage-unavailable';
+  readonly message: string;
+}
 
 export interface IngestReport {
   readonly results: readonly ItemResult[];
@@ -29,9 +43,12 @@ const CUSTOMER_CONCURRENCY = 16;
  */
 @Injectable()
 export class IngestService {
+  private readonly logger = new Logger(IngestService.name);
+
   constructor(
     private readonly commands: CommandBus,
     private readonly events: EventBus,
+    private readonly storage: StorageGuard,
   ) {}
 
   async ingest(
@@ -39,6 +56,8 @@ export class IngestService {
     now = new Date(),
     channel: IngestChannel = 'http',
   ): Promise<IngestReport> {
+    // A volume below its reserve refuses the whole request before anything is written.
+    this.storage.assertWritable();
     const results: ItemResult[] = new Array(items.length);
     const byCustomer = new Map<string, { index: number; touchpoint: ValidTouchpoint }[]>();
     items.forEach((item, index) => {
@@ -61,12 +80,16 @@ export class IngestService {
     const groups = [...byCustomer.entries()];
     let position: bigint | undefined;
     await forEachConcurrently(groups, CUSTOMER_CONCURRENCY, async ([customerId, group]) => {
-      const outcomes = await this.commands.execute(
-        new AppendTouchpointsCommand(
-          customerId,
-          group.map((entry) => entry.touchpoint),
-        ),
-      );
+      const outcomes = await this.commands
+        .execute(
+          new AppendTouchpointsCommand(
+            customerId,
+            group.map((entry) => entry.touchpoint),
+          ),
+        )
+        .catch((error: unknown) =>
+          group.map(({ touchpoint }) => this.failure(touchpoint.eventId, error)),
+        );
       outcomes.forEach((outcome, i) => {
         results[group[i].index] = { index: group[i].index, ...outcome };
         if (
@@ -81,6 +104,26 @@ export class IngestService {
     for (const { status } of results) outcomes[status] = (outcomes[status] ?? 0) + 1;
     this.events.publish(new TouchpointsIngestedEvent(channel, outcomes));
     return { results, position };
+  }
+
+  /** One customer's write failed in the store: that customer's items say so, the others stand. */
+  private failure(eventId: string, error: unknown): StorageFailure {
+    const diskFull = this.storage.noteError(error);
+    // Name and message only: a driver's error detail can quote the values written.
+    this.logger.error(`append failed: ${(error as Error)?.name}: ${(error as Error)?.message}`);
+    return diskFull
+      ? {
+          eventId,
+          status: 'failed',
+          rule: 'insufficient-storage',
+          message: 'the store is out of disk space; nothing was stored; resend when space is freed',
+        }
+      : {
+          eventId,
+          status: 'failed',
+          rule: 'storage-unavailable',
+          message: 'the store failed the write; resend it (a stored copy answers duplicate)',
+        };
   }
 }
 

@@ -99,6 +99,9 @@ export async function settle(
     if (result.status === 'conflict') {
       return { settled: index, deadLetters, blocked: 'the customer kept changing concurrently' };
     }
+    if (result.status === 'failed') {
+      return { settled: index, deadLetters, blocked: result.message };
+    }
     if (result.status === 'invalid') {
       deadLetters.push({ message, reason: { outcome: 'invalid', errors: result.errors } });
     } else if (result.status === 'rejected') {

@@ -1,7 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { EventsHandler, IEventHandler } from '@nestjs/cqrs';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { KafkaIngest } from '../ingest/kafka-ingest';
+import { EmbeddedDatabase } from '../postgres/embedded-database';
+import { EMBEDDED_DATABASE } from '../postgres/postgres.module';
+import { StorageGuard } from '../postgres/storage-guard';
 import { TouchpointsIngestedEvent } from '../ingest/touchpoints-ingested.event';
 import { ProjectionEngine } from '../projection-engine/projection-engine.service';
 import { OutboxRelayService } from '../publishing/outbox-relay.service';
@@ -26,11 +29,14 @@ export class MetricsService {
   >;
   private readonly relayGauges: Record<'consecutiveFailures' | 'relayed', Gauge<string>>;
   private readonly kafkaIngestState: Gauge<string>;
+  private readonly storageGauges: Record<'writable' | 'freeBytes', Gauge<string>>;
 
   constructor(
     private readonly engine: ProjectionEngine,
     private readonly relay: OutboxRelayService,
     private readonly kafkaIngest: KafkaIngest,
+    private readonly storage: StorageGuard,
+    @Inject(EMBEDDED_DATABASE) embedded: EmbeddedDatabase | null,
   ) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'cle_' });
@@ -87,6 +93,30 @@ export class MetricsService {
       '1 for the Kafka ingest state this instance is in',
       'state',
     );
+    this.storageGauges = {
+      writable: new Gauge({
+        name: 'cle_storage_writable',
+        help: '1 while writes are taken; 0 while refused (data volume below its reserve, or disk full)',
+        registers,
+      }),
+      freeBytes: new Gauge({
+        name: 'cle_data_volume_free_bytes',
+        help: "Free bytes on the embedded database's data volume",
+        registers,
+      }),
+    };
+    if (embedded) {
+      let reported = 0;
+      new Counter({
+        name: 'cle_embedded_fsyncs_total',
+        help: 'fsync calls of the embedded database (each acknowledged commit makes at least one)',
+        registers,
+        collect() {
+          this.inc(embedded.client.fsyncs - reported);
+          reported = embedded.client.fsyncs;
+        },
+      });
+    }
   }
 
   /**
@@ -109,6 +139,9 @@ export class MetricsService {
       this.relayGauges.consecutiveFailures.set({ publisher: 'kafka' }, relay.consecutiveFailures);
       this.relayGauges.relayed.set({ publisher: 'kafka' }, relay.relayed);
     }
+    const storage = this.storage.status();
+    this.storageGauges.writable.set(storage.writable ? 1 : 0);
+    if (storage.freeBytes !== undefined) this.storageGauges.freeBytes.set(storage.freeBytes);
     const { state } = this.kafkaIngest.status();
     for (const candidate of KAFKA_INGEST_STATES) {
       this.kafkaIngestState.set({ state: candidate }, candidate === state ? 1 : 0);

@@ -13,7 +13,10 @@ import {
 
 /** `following`: another instance holds the lease and projects; this one tracks its checkpoint. */
 export type RunnerState =
-  'starting' | 'catching-up' | 'live' | 'retrying' | 'following' | 'stopped';
+  'starting' | 'catching-up' | 'live' | 'retrying' | 'paused' | 'following' | 'stopped';
+
+/** Why the runner must not write now (its store's volume is nearly full), or undefined. */
+export type WriteGate = () => string | undefined;
 
 export interface RunnerOptions {
   /** Events read and written per batch. */
@@ -61,6 +64,7 @@ export class CustomerProjectionRunner {
     private readonly policy: Policy,
     readonly generation: number,
     private readonly options: RunnerOptions = DEFAULT_RUNNER_OPTIONS,
+    private readonly writeGate: WriteGate = () => undefined,
   ) {
     this.collections = generationCollections(generation);
   }
@@ -159,6 +163,14 @@ export class CustomerProjectionRunner {
 
   private async run(): Promise<void> {
     while (!this.stopping) {
+      const blocked = this.writeGate();
+      if (blocked !== undefined) {
+        // Waiting, not failing: a write into a full volume would hang the embedded database.
+        this.stateValue = 'paused';
+        this.lastErrorValue = blocked;
+        await sleep(this.options.retryMs);
+        continue;
+      }
       try {
         const processed = await this.step();
         this.lastErrorValue = undefined;

@@ -7,17 +7,20 @@ import {
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import { Policy } from '../../projections';
 import { Environment } from '../config/environment';
 import { POLICY } from '../config/policy.provider';
 import { ConflictError } from '../http/errors';
 import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
+import { EMBEDDED_DATABASE } from '../postgres/postgres.module';
+import { EmbeddedDatabase } from '../postgres/embedded-database';
+import { StorageGuard } from '../postgres/storage-guard';
 import { READ_MODEL_STORE, ReadModelStore } from '../read-models/read-model-store.port';
 import { OUTBOX } from '../publishing/outbox-messages';
 import { CUSTOMERS, STAGE_TRANSITIONS } from './customer-read-model';
 import { CustomerProjectionRunner, GenerationCollections } from './customer-projection-runner';
 import { LEASE_STORE, LeaseStore } from './lease/lease.port';
+import { leaseOwner, provenGone } from './lease/previous-holder';
 
 export interface RebuildStatus {
   readonly generation: number;
@@ -86,8 +89,11 @@ export class ProjectionEngine implements OnApplicationBootstrap, BeforeApplicati
   };
   private lastRebuild?: RebuildStatus;
   private leader = false;
-  readonly instance = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private readonly owner = leaseOwner(randomUUID().slice(0, 8));
+  readonly instance = this.owner.id;
   private readonly leaseTtlMs: number;
+  /** The lease lives in the embedded database this process alone has open. */
+  private readonly leaseStoreIsOurs: boolean;
   private leaseTimer?: NodeJS.Timeout;
   private followTimer?: NodeJS.Timeout;
   private tick?: Promise<void>;
@@ -97,9 +103,13 @@ export class ProjectionEngine implements OnApplicationBootstrap, BeforeApplicati
     @Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore,
     @Inject(POLICY) private readonly policy: Policy,
     @Inject(LEASE_STORE) private readonly leases: LeaseStore,
+    @Inject(EMBEDDED_DATABASE) embedded: EmbeddedDatabase | null,
+    private readonly storage: StorageGuard,
     config: ConfigService<Environment, true>,
   ) {
     this.leaseTtlMs = config.get('PROJECTION_LEASE_TTL_MS', { infer: true });
+    this.leaseStoreIsOurs =
+      embedded !== null && config.get('READ_MODEL_STORE', { infer: true }) === 'postgres';
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -122,6 +132,7 @@ export class ProjectionEngine implements OnApplicationBootstrap, BeforeApplicati
     await this.active?.stop();
     // Hand over at once rather than after the lease expires.
     if (this.leader) await this.leases.release(LEASE, this.instance).catch(() => undefined);
+    this.owner.ended();
   }
 
   isLeader(): boolean {
@@ -137,7 +148,9 @@ export class ProjectionEngine implements OnApplicationBootstrap, BeforeApplicati
   private async leaseRound(): Promise<void> {
     let holds: boolean;
     try {
-      holds = await this.leases.acquire(LEASE, this.instance, this.leaseTtlMs);
+      holds =
+        (await this.leases.acquire(LEASE, this.instance, this.leaseTtlMs)) ||
+        (await this.takeOverFromGoneHolder());
     } catch (error) {
       // Unable to renew: others will see the lease expire, so stop projecting as they take over.
       this.logger.error(`projection lease round failed: ${(error as Error).message}`);
@@ -165,6 +178,22 @@ export class ProjectionEngine implements OnApplicationBootstrap, BeforeApplicati
     } catch (error) {
       this.logger.error(`projection lease round failed: ${(error as Error).message}`);
     }
+  }
+
+  /**
+   * A restart after a crash need not wait out the dead process's lease: when the holder is
+   * provably gone, take the lease from it at once.
+   */
+  private async takeOverFromGoneHolder(): Promise<boolean> {
+    const holder = await this.leases.holder(LEASE);
+    if (holder === undefined) return false;
+    const why = this.leaseStoreIsOurs
+      ? 'the embedded database holding the lease is open in this process alone'
+      : provenGone(holder);
+    if (why === undefined) return false;
+    const took = await this.leases.takeOver(LEASE, this.instance, this.leaseTtlMs, holder);
+    if (took) this.logger.warn(`took the projection lease from ${holder} at once: ${why}`);
+    return took;
   }
 
   /** Between lease rounds, and never beside one. */
@@ -323,6 +352,13 @@ export class ProjectionEngine implements OnApplicationBootstrap, BeforeApplicati
   }
 
   private runner(generation: number): CustomerProjectionRunner {
-    return new CustomerProjectionRunner(this.events, this.readModels, this.policy, generation);
+    return new CustomerProjectionRunner(
+      this.events,
+      this.readModels,
+      this.policy,
+      generation,
+      undefined,
+      () => this.storage.blockedReason(),
+    );
   }
 }

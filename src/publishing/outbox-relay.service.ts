@@ -7,6 +7,7 @@ import {
 import { ConfigService } from '@nestjs/config';
 import { Environment } from '../config/environment';
 import { brokerList } from '../kafka/kafka-client';
+import { StorageGuard } from '../postgres/storage-guard';
 import { ProjectionEngine } from '../projection-engine/projection-engine.service';
 import { KafkaPublisher } from './kafka-publisher';
 import { OutboxRelay, RelayStatus } from './outbox-relay';
@@ -34,6 +35,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
     private readonly config: ConfigService<Environment, true>,
     private readonly outbox: ReadModelOutbox,
     private readonly engine: ProjectionEngine,
+    private readonly storage: StorageGuard,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -43,10 +45,13 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
     this.publisher = new ConnectingPublisher(() =>
       KafkaPublisher.connect({ brokers, clientId, logger: new Logger('Kafka') }),
     );
-    // Followers read nothing: two relays would only send everything twice.
+    // Followers read nothing: two relays would only send everything twice. Nor while the
+    // volume is nearly full, since relaying writes the relay's checkpoint.
     const source: OutboxSource = {
       readAfter: async (after, limit) =>
-        this.engine.isLeader() ? this.outbox.readAfter(after, limit) : [],
+        this.engine.isLeader() && this.storage.blockedReason() === undefined
+          ? this.outbox.readAfter(after, limit)
+          : [],
     };
     this.relay = new OutboxRelay(
       source,

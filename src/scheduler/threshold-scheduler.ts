@@ -16,6 +16,7 @@ import {
   WrongExpectedRevisionError,
 } from '../event-store/event-store.port';
 import { CustomerDocument } from '../projection-engine/customer-read-model';
+import { StorageGuard } from '../postgres/storage-guard';
 import { ProjectionEngine } from '../projection-engine/projection-engine.service';
 import { READ_MODEL_STORE, ReadModelStore } from '../read-models/read-model-store.port';
 
@@ -51,6 +52,7 @@ export class ThresholdScheduler implements OnApplicationBootstrap, BeforeApplica
     @Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore,
     @Inject(POLICY) private readonly policy: Policy,
     private readonly engine: ProjectionEngine,
+    private readonly storage: StorageGuard,
     config: ConfigService<Environment, true>,
   ) {
     this.intervalMs = config.get('SCHEDULER_INTERVAL_MS', { infer: true });
@@ -59,7 +61,8 @@ export class ThresholdScheduler implements OnApplicationBootstrap, BeforeApplica
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => {
       // Only where the projection runs: appends are idempotent, but one instance suffices.
-      if (!this.engine.isLeader()) return;
+      // Not while the volume is nearly full: the threshold events wait for the next round.
+      if (!this.engine.isLeader() || this.storage.blockedReason() !== undefined) return;
       this.runOnce().catch((error: Error) =>
         this.logger.error(`scheduler run failed: ${error.message}`),
       );

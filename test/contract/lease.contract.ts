@@ -66,6 +66,26 @@ export function leaseStoreContract(open: () => Promise<LeaseStoreUnderTest>): vo
     expect(await store.holder(name)).toBe(owners[results.indexOf(true)]);
   });
 
+  it('given a held lease, when another owner takes it over from its holder, then it holds it at once', async () => {
+    expect(await store.acquire(name, 'a', 10_000)).toBe(true);
+    expect(await store.takeOver(name, 'b', 10_000, 'a')).toBe(true);
+    expect(await store.holder(name)).toBe('b');
+    expect(await store.acquire(name, 'a', 10_000)).toBe(false);
+  });
+
+  it('given a held lease, then a takeover that names another previous owner is refused', async () => {
+    expect(await store.acquire(name, 'a', 10_000)).toBe(true);
+    expect(await store.takeOver(name, 'c', 10_000, 'b')).toBe(false);
+    expect(await store.holder(name)).toBe('a');
+  });
+
+  it('given a released lease, then a takeover takes it as a free lease', async () => {
+    expect(await store.acquire(name, 'a', 10_000)).toBe(true);
+    await store.release(name, 'a');
+    expect(await store.takeOver(name, 'b', 10_000, 'a')).toBe(true);
+    expect(await store.holder(name)).toBe('b');
+  });
+
   it('keeps leases of different names apart', async () => {
     const other = `${name}-other`;
     expect(await store.acquire(name, 'a', 10_000)).toBe(true);

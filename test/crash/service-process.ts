@@ -19,24 +19,58 @@ export function buildService(): void {
 export class ServiceProcess {
   private child?: ChildProcess;
   readonly url: string;
+  /** What the process wrote to stderr (start-up refusals are one line there). */
+  stderr = '';
 
   constructor(
     private readonly port: number,
     private readonly environment: Record<string, string>,
+    private readonly cwd = ROOT,
   ) {
     this.url = `http://127.0.0.1:${port}`;
   }
 
-  async start(): Promise<void> {
-    this.child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'main.js')], {
-      cwd: ROOT,
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  private spawn(): ChildProcess {
+    this.stderr = '';
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'main.js')], {
+      cwd: this.cwd,
       env: { ...process.env, ...this.environment, PORT: String(this.port), LOG_LEVEL: 'error' },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      stdio: ['ignore', 'ignore', 'pipe'],
     });
+    child.stderr!.on('data', (chunk: Buffer) => {
+      this.stderr += chunk.toString('utf8');
+      process.stderr.write(chunk);
+    });
+    this.child = child;
+    return child;
+  }
+
+  /** Starts a process that is expected to refuse to start: its exit code and stderr. */
+  async startRefused(timeoutMs = 30_000): Promise<{ code: number | null; stderr: string }> {
+    const child = this.spawn();
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`service did not exit within ${timeoutMs} ms`));
+      }, timeoutMs);
+      child.once('exit', (exitCode) => {
+        clearTimeout(timer);
+        resolve(exitCode);
+      });
+    });
+    return { code, stderr: this.stderr };
+  }
+
+  async start(): Promise<void> {
+    const child = this.spawn();
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
-      if (this.child.exitCode !== null)
-        throw new Error(`service exited with ${this.child.exitCode}`);
+      if (child.exitCode !== null)
+        throw new Error(`service exited with ${child.exitCode}: ${this.stderr.trim()}`);
       try {
         if ((await fetch(`${this.url}/health`)).ok) return;
       } catch {

@@ -16,6 +16,12 @@ describe('health probes (e2e)', () => {
       expect(ready.body.info).toEqual({
         eventStore: { status: 'up', kind: 'pglite' },
         readModels: { status: 'up', kind: 'pglite' },
+        storage: {
+          status: 'up',
+          folder: running.dataDir,
+          freeBytes: expect.any(Number),
+          reserveBytes: expect.any(Number),
+        },
       });
     }
   });

@@ -168,6 +168,7 @@ describeWithServer(POSTGRES, 'production stack (e2e)', (postgresUrl) =>
         expect(health.body.info).toEqual({
           eventStore: { status: 'up', kind: 'postgres' },
           readModels: { status: 'up', kind: 'mongodb' },
+          storage: { status: 'up' },
         });
       }, 240_000);
     }),

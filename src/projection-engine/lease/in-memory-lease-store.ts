@@ -13,6 +13,13 @@ export class InMemoryLeaseStore implements LeaseStore {
     return true;
   }
 
+  async takeOver(name: string, owner: string, ttlMs: number, previousOwner: string) {
+    const current = this.leases.get(name);
+    if (current?.owner !== previousOwner) return this.acquire(name, owner, ttlMs);
+    this.leases.set(name, { owner, expiresAt: this.now() + ttlMs });
+    return true;
+  }
+
   async release(name: string, owner: string): Promise<void> {
     if (this.leases.get(name)?.owner === owner) this.leases.delete(name);
   }

@@ -13,6 +13,12 @@ export interface LeaseStore {
    * lease is unexpired.
    */
   acquire(name: string, owner: string, ttlMs: number): Promise<boolean>;
+  /**
+   * Takes the lease from `previousOwner`, expired or not, for `ttlMs`: for a caller that has
+   * proven that owner dead (a restart after a crash need not wait out its lease). True when
+   * `owner` holds it afterwards; false when someone other than `previousOwner` holds it.
+   */
+  takeOver(name: string, owner: string, ttlMs: number, previousOwner: string): Promise<boolean>;
   /** Gives the lease up at once if `owner` holds it; otherwise a no-op. */
   release(name: string, owner: string): Promise<void>;
   /** The current unexpired holder, if any. */

@@ -38,6 +38,15 @@ export class MongoLeaseStore implements LeaseStore {
     }
   }
 
+  async takeOver(name: string, owner: string, ttlMs: number, previousOwner: string) {
+    const { matchedCount } = await this.leases.updateOne(
+      { _id: name, owner: previousOwner },
+      { $set: { owner, expiresAt: new Date(Date.now() + ttlMs) } },
+    );
+    // Released meanwhile: then it is free to take the usual way.
+    return matchedCount === 1 || this.acquire(name, owner, ttlMs);
+  }
+
   async release(name: string, owner: string): Promise<void> {
     await this.leases.deleteOne({ _id: name, owner });
   }

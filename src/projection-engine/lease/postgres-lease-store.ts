@@ -32,6 +32,18 @@ export class PostgresLeaseStore implements LeaseStore {
     return rows.length === 1;
   }
 
+  async takeOver(name: string, owner: string, ttlMs: number, previousOwner: string) {
+    const rows = await this.sql.query(
+      `UPDATE projection_leases
+          SET owner = $2, expires_at = clock_timestamp() + $3 * interval '1 millisecond'
+        WHERE name = $1 AND owner = $4
+       RETURNING owner`,
+      [name, owner, ttlMs, previousOwner],
+    );
+    // Released meanwhile: then it is free to take the usual way.
+    return rows.length === 1 || this.acquire(name, owner, ttlMs);
+  }
+
   async release(name: string, owner: string): Promise<void> {
     await this.sql.query('DELETE FROM projection_leases WHERE name = $1 AND owner = $2', [
       name,
