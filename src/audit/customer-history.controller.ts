@@ -6,18 +6,22 @@ import { NotFoundError, RequestValidationError } from '../http/errors';
 import { customerIdParam } from '../ingest/touchpoint.dto';
 
 const MAX_PAGE = 1000;
+/** Stream revisions are 32-bit in every store (PostgreSQL integer). */
+const MAX_REVISION = 2 ** 31 - 1;
 
-function nonNegativeInteger(
+/** An integer query parameter within [min, max], or the fallback when absent. */
+function integerParam(
   field: string,
   raw: string | undefined,
   fallback: number,
-  max = Number.MAX_SAFE_INTEGER,
+  min: number,
+  max: number,
 ) {
   if (raw === undefined) return fallback;
-  const value = /^\d{1,15}$/.test(raw) ? Number(raw) : NaN;
-  if (!(value <= max)) {
+  const value = /^\d{1,10}$/.test(raw) ? Number(raw) : NaN;
+  if (!(value >= min && value <= max)) {
     throw new RequestValidationError([
-      { field, rule: 'isInt', message: `${field} must be an integer from 0 to ${max}` },
+      { field, rule: 'isInt', message: `${field} must be an integer from ${min} to ${max}` },
     ]);
   }
   return value;
@@ -34,11 +38,15 @@ export class CustomerHistoryController {
   @ApiOperation({
     summary: "A customer's touchpoints as stored, with when each happened and was recorded",
   })
-  @ApiQuery({ name: 'fromRevision', required: false, schema: { type: 'integer', minimum: 0 } })
+  @ApiQuery({
+    name: 'fromRevision',
+    required: false,
+    schema: { type: 'integer', minimum: 0, maximum: MAX_REVISION },
+  })
   @ApiQuery({
     name: 'limit',
     required: false,
-    schema: { type: 'integer', minimum: 0, maximum: MAX_PAGE },
+    schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE },
   })
   async events(
     @Param('customerId') customerId: string,
@@ -46,8 +54,8 @@ export class CustomerHistoryController {
     @Query('limit') limitRaw?: string,
   ) {
     customerIdParam(customerId);
-    const fromRevision = nonNegativeInteger('fromRevision', fromRevisionRaw, 0);
-    const limit = nonNegativeInteger('limit', limitRaw, MAX_PAGE, MAX_PAGE);
+    const fromRevision = integerParam('fromRevision', fromRevisionRaw, 0, 0, MAX_REVISION);
+    const limit = integerParam('limit', limitRaw, MAX_PAGE, 1, MAX_PAGE);
     const events = await this.store.readStream(customerStreamId(customerId), {
       fromRevision,
       maxCount: limit + 1,
