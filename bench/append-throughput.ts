@@ -49,15 +49,24 @@ async function run(store: PostgresEventStore, batchSize: number): Promise<number
 const median = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-async function measure(name: string, store: PostgresEventStore): Promise<void> {
+/** Runs the stores in turn, round by round (machines are noisy), and prints each one's median. */
+async function measure(stores: Record<string, PostgresEventStore>): Promise<void> {
   for (const batchSize of [1, 100]) {
-    await run(store, batchSize); // warm-up
-    const rates: number[] = [];
-    for (let i = 0; i < RUNS; i++) rates.push(await run(store, batchSize));
-    console.log(
-      `${name.padEnd(18)} batch ${String(batchSize).padStart(3)}: median ${Math.round(median(rates)).toLocaleString('en')} events/s ` +
-        `(runs: ${rates.map((rate) => Math.round(rate)).join(', ')})`,
-    );
+    const rates = new Map<string, number[]>();
+    for (const [name, store] of Object.entries(stores)) {
+      await run(store, batchSize); // warm-up
+      rates.set(name, []);
+    }
+    for (let i = 0; i < RUNS; i++) {
+      for (const [name, store] of Object.entries(stores))
+        rates.get(name)!.push(await run(store, batchSize));
+    }
+    for (const [name, runs] of rates) {
+      console.log(
+        `${name.padEnd(28)} batch ${String(batchSize).padStart(3)}: median ${Math.round(median(runs)).toLocaleString('en')} events/s ` +
+          `(runs: ${runs.map((rate) => Math.round(rate)).join(', ')})`,
+      );
+    }
   }
 }
 
@@ -65,16 +74,21 @@ async function main(): Promise<void> {
   console.log(
     `${RUNS} runs x ${EVENTS_PER_RUN} events, ${CONCURRENCY} concurrent appenders, node ${process.version}`,
   );
+  // The embedded default fsyncs every commit; beside it, PGlite as shipped (no fsync at all).
   const dir = mkdtempSync(join(tmpdir(), 'cle-bench-'));
-  const pglite = await PostgresEventStore.create(await PgliteSqlClient.open(dir));
-  await measure('PGlite (on disk)', pglite);
-  await pglite.close();
+  const durable = await PostgresEventStore.create(await PgliteSqlClient.open(join(dir, 'fsync')));
+  const volatile = await PostgresEventStore.create(
+    await PgliteSqlClient.open(join(dir, 'no-fsync'), { durable: false }),
+  );
+  await measure({ 'PGlite, fsync (default)': durable, 'PGlite, no fsync (as shipped)': volatile });
+  await durable.close();
+  await volatile.close();
   rmSync(dir, { recursive: true, force: true });
 
   const url = process.env.DATABASE_URL_TEST;
   if (url) {
     const server = await PostgresEventStore.create(await PgSqlClient.connect(url, CONCURRENCY + 2));
-    await measure('PostgreSQL server', server);
+    await measure({ 'PostgreSQL server': server });
     await server.close();
   } else {
     console.log('PostgreSQL server: skipped (set DATABASE_URL_TEST)');

@@ -1,3 +1,4 @@
+import { contentKeyOf } from './event-content';
 import {
   AppendOutcome,
   EventToAppend,
@@ -17,36 +18,58 @@ export interface AppendPlan {
   outcomesAt(positions: readonly bigint[]): AppendOutcome[];
 }
 
+/** An event the stream already holds: its revision and content fingerprint (contentKeyOf). */
+export interface StoredIdentity {
+  readonly revision: number;
+  readonly contentKey: string;
+}
+
 /**
- * Splits a batch into events to store and duplicates (of an event already in the stream, or of
- * an earlier event of the same batch). Shared by the adapters that decide idempotency themselves.
+ * Splits a batch into events to store, duplicates (of an event already in the stream, or of an
+ * earlier event of the same batch, with the same content) and reused ids (the same id with
+ * other content: refused). Shared by the adapters that decide idempotency themselves.
  */
 export function planAppend(
   events: readonly EventToAppend[],
-  existing: ReadonlyMap<string, number>,
+  existing: ReadonlyMap<string, StoredIdentity>,
   current: number,
 ): AppendPlan {
   const seen = new Map(existing);
   const fresh: FreshEvent[] = [];
   const slots = events.map((event) => {
     const eventId = event.eventId.toLowerCase();
-    const duplicateOf = seen.get(eventId);
-    if (duplicateOf !== undefined) return { eventId, revision: duplicateOf, freshIndex: -1 };
+    const contentKey = contentKeyOf(event);
+    const stored = seen.get(eventId);
+    if (stored !== undefined) {
+      const status = stored.contentKey === contentKey ? 'duplicate' : 'reused';
+      return { eventId, revision: stored.revision, freshIndex: -1, status } as const;
+    }
     const revision = current + fresh.length + 1;
-    seen.set(eventId, revision);
+    seen.set(eventId, { revision, contentKey });
     fresh.push({ event: { ...event, eventId }, revision });
-    return { eventId, revision, freshIndex: fresh.length - 1 };
+    return { eventId, revision, freshIndex: fresh.length - 1, status: 'appended' } as const;
   });
   return {
     fresh,
     outcomesAt: (positions) =>
-      slots.map(({ eventId, revision, freshIndex }) =>
-        freshIndex < 0
-          ? { eventId, status: 'duplicate', revision }
-          : { eventId, status: 'appended', revision, position: positions[freshIndex] },
+      slots.map(({ eventId, revision, freshIndex, status }) =>
+        status === 'appended'
+          ? { eventId, status, revision, position: positions[freshIndex] }
+          : { eventId, status, revision },
       ),
   };
 }
+
+/** The identities of stored events, for planAppend. */
+export const identitiesOf = (
+  events: Iterable<EventToAppend & { readonly revision: number }>,
+): Map<string, StoredIdentity> =>
+  new Map(
+    [...events].map((event) => [
+      event.eventId.toLowerCase(),
+      { revision: event.revision, contentKey: contentKeyOf(event) },
+    ]),
+  );
 
 export function assertExpectedRevision(
   streamId: string,

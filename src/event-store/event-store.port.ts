@@ -12,7 +12,11 @@ export interface EventMetadata {
 }
 
 export interface EventToAppend {
-  /** Client-supplied UUID; appending an id the stream already holds is a no-op ("duplicate"). */
+  /**
+   * Client-supplied UUID, compared lower-case. Appending an id the stream already holds is a
+   * no-op: "duplicate" when the content (type, version, occurredAt, data) is the same,
+   * "reused" (refused) when it differs.
+   */
   readonly eventId: string;
   readonly type: string;
   readonly version: number;
@@ -57,7 +61,9 @@ export type AppendOutcome =
       readonly revision: number;
       readonly position: bigint;
     }
-  | { readonly eventId: string; readonly status: 'duplicate'; readonly revision: number };
+  | { readonly eventId: string; readonly status: 'duplicate'; readonly revision: number }
+  /** The stream holds this id at `revision` with other content: nothing is stored. */
+  | { readonly eventId: string; readonly status: 'reused'; readonly revision: number };
 
 export interface AppendResult {
   /** One outcome per event, in the order given. */

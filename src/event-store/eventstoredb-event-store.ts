@@ -10,7 +10,8 @@ import {
   streamNameFilter,
   WrongExpectedVersionError,
 } from '@eventstore/db-client';
-import { assertExpectedRevision, planAppend } from './append-plan';
+import { assertExpectedRevision, planAppend, StoredIdentity } from './append-plan';
+import { contentKeyOf } from './event-content';
 import { toEventData, toRecordedEvent } from './eventstoredb-codec';
 import { readFrom } from './eventstoredb-position';
 import { toStoredExpectedRevision, toWrongExpectedRevisionError } from './eventstoredb-revisions';
@@ -100,7 +101,7 @@ export class EventStoreDbEventStore implements EventStore {
       // The server's own idempotence holds only for a repeat at the same expected revision, so
       // duplicates are found by reading the stream: ids are unique within a stream, forever.
       const current = await this.streamState(name);
-      const plan = planAppend(events, current.eventIds, current.revision);
+      const plan = planAppend(events, current.identities, current.revision);
       if (plan.fresh.length === 0) {
         return { outcomes: plan.outcomesAt([]), streamRevision: current.revision };
       }
@@ -213,14 +214,17 @@ export class EventStoreDbEventStore implements EventStore {
   /** Last revision and event ids, read from the leader: an append is checked against them. */
   private async streamState(
     name: string,
-  ): Promise<{ revision: number; eventIds: Map<string, number> }> {
-    const eventIds = new Map<string, number>();
+  ): Promise<{ revision: number; identities: Map<string, StoredIdentity> }> {
+    const identities = new Map<string, StoredIdentity>();
     let revision = -1;
     for await (const stored of this.storedEvents(name, { requiresLeader: true })) {
       revision = Number(stored.revision);
-      eventIds.set(stored.id, revision);
+      identities.set(stored.id, {
+        revision,
+        contentKey: contentKeyOf(toRecordedEvent(stored, name)),
+      });
     }
-    return { revision, eventIds };
+    return { revision, identities };
   }
 
   /** Positions of the events just appended after `revision`: the append answers only one. */

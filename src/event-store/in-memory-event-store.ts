@@ -1,4 +1,4 @@
-import { assertExpectedRevision, planAppend } from './append-plan';
+import { assertExpectedRevision, identitiesOf, planAppend } from './append-plan';
 import {
   AppendResult,
   EventStore,
@@ -25,8 +25,7 @@ export class InMemoryEventStore implements EventStore {
     if (events.length === 0) throw new RangeError('appendToStream needs at least one event');
     const stream = this.streams.get(streamId) ?? [];
     const current = stream.length - 1;
-    const existing = new Map(stream.map((event) => [event.eventId, event.revision]));
-    const plan = planAppend(events, existing, current);
+    const plan = planAppend(events, identitiesOf(stream), current);
     if (plan.fresh.length === 0) return { outcomes: plan.outcomesAt([]), streamRevision: current };
     assertExpectedRevision(streamId, expectedRevision, current);
 

@@ -1,6 +1,6 @@
 import { migrate, Migration } from '../postgres/migrations';
 import { SqlClient, SqlQueryable } from '../postgres/sql-client';
-import { assertExpectedRevision, planAppend } from './append-plan';
+import { assertExpectedRevision, identitiesOf, planAppend } from './append-plan';
 import {
   AppendResult,
   EventStore,
@@ -121,13 +121,14 @@ export class PostgresEventStore implements EventStore {
       'SELECT revision FROM es_streams WHERE stream_id = $1 FOR UPDATE',
       [streamId],
     );
-    const existing = new Map(
+    // Only ids the stream holds already come back (rare): their content decides duplicate or reused.
+    const existing = identitiesOf(
       (
-        await tx.query<{ event_id: string; revision: number }>(
-          'SELECT event_id::text AS event_id, revision FROM es_events WHERE stream_id = $1 AND event_id = ANY($2::uuid[])',
+        await tx.query<EventRow>(
+          `${SELECT_EVENT} WHERE stream_id = $1 AND event_id = ANY($2::uuid[])`,
           [streamId, events.map((event) => event.eventId.toLowerCase())],
         )
-      ).map((row) => [row.event_id, row.revision]),
+      ).map(toRecordedEvent),
     );
     const plan = planAppend(events, existing, current);
     if (plan.fresh.length === 0) return { outcomes: plan.outcomesAt([]), streamRevision: current };

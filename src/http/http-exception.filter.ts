@@ -1,5 +1,12 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import type { Response } from 'express';
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  Logger,
+  NotFoundException,
+} from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { PG_DISK_FULL } from '../postgres/storage-guard';
 import { pgErrorCode } from '../postgres/sql-client';
 import { ReadModelQueryError, UnknownCollectionError } from '../read-models/read-model-store.port';
@@ -16,6 +23,7 @@ import {
   UnauthenticatedError,
   UnsupportedMediaTypeError,
 } from './errors';
+import { allowedMethods, MethodNotAllowedError } from './method-not-allowed';
 
 export interface ErrorBody {
   readonly statusCode: number;
@@ -67,6 +75,9 @@ export function toErrorBody(exception: unknown): ErrorBody {
           : 'writes are refused: the database reports its disk full; nothing was stored',
     };
   }
+  if (exception instanceof MethodNotAllowedError) {
+    return { statusCode: 405, error: 'Method Not Allowed', message: exception.message };
+  }
   if (exception instanceof ConflictError) {
     return { statusCode: 409, error: 'Conflict', message: exception.message };
   }
@@ -97,6 +108,14 @@ export function toErrorBody(exception: unknown): ErrorBody {
   return { statusCode: 500, error: 'Internal Server Error', message: 'internal error' };
 }
 
+/** Nest's "no route" 404 for a path that other methods serve: 405 with the methods allowed. */
+function methodNotAllowed(exception: unknown, request: Request): MethodNotAllowedError | undefined {
+  if (!(exception instanceof NotFoundException) || !request) return undefined;
+  const allowed = allowedMethods(request);
+  if (allowed.length === 0 || allowed.includes(request.method)) return undefined;
+  return new MethodNotAllowedError(request.method, allowed);
+}
+
 function isHealthCheckResult(body: unknown): boolean {
   return typeof body === 'object' && body !== null && 'status' in body && 'details' in body;
 }
@@ -105,7 +124,8 @@ function isHealthCheckResult(body: unknown): boolean {
 export class HttpExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpExceptionFilter');
 
-  catch(exception: unknown, host: ArgumentsHost): void {
+  catch(caught: unknown, host: ArgumentsHost): void {
+    const exception = methodNotAllowed(caught, host.switchToHttp().getRequest<Request>()) ?? caught;
     const body = toErrorBody(exception);
     if (body.statusCode >= 500) {
       // The error's name and message only: request bodies may hold personal data.
@@ -122,6 +142,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
       return;
     }
     if (exception instanceof UnauthenticatedError) response.setHeader('WWW-Authenticate', 'Bearer');
+    if (exception instanceof MethodNotAllowedError)
+      response.setHeader('Allow', exception.allowed.join(', '));
     response.status(body.statusCode).json(body);
   }
 }

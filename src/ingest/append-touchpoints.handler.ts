@@ -4,6 +4,8 @@ import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { Environment } from '../config/environment';
 import { decide, evolveWriteState } from '../domain/decider';
 import { DomainEvent, upcast } from '../domain/touchpoints';
+import { identitiesOf } from '../event-store/append-plan';
+import { contentKeyOf } from '../event-store/event-content';
 import {
   customerStreamId,
   EVENT_STORE,
@@ -89,9 +91,13 @@ export class AppendTouchpointsHandler implements ICommandHandler<AppendTouchpoin
     const outcomes: (TouchpointOutcome | 'pending')[] = [];
     const accepted: (typeof command.touchpoints)[number][] = [];
     for (const touchpoint of command.touchpoints) {
-      const revision = known.get(touchpoint.eventId);
-      if (revision !== undefined) {
-        outcomes.push({ eventId: touchpoint.eventId, status: 'duplicate', revision });
+      const stored = known.get(touchpoint.eventId);
+      if (stored !== undefined) {
+        outcomes.push(
+          stored.contentKey === contentKeyOf(touchpoint)
+            ? { eventId: touchpoint.eventId, status: 'duplicate', revision: stored.revision }
+            : reused(touchpoint.eventId, stored.revision),
+        );
         continue;
       }
       if (accepted.some((other) => other.eventId === touchpoint.eventId)) {
@@ -123,16 +129,27 @@ export class AppendTouchpointsHandler implements ICommandHandler<AppendTouchpoin
       accepted.map(eventToAppend),
       view.revision < 0 ? 'no_stream' : view.revision,
     );
-    const stored = [...result.outcomes];
+    const stored: TouchpointOutcome[] = result.outcomes.map((outcome) =>
+      outcome.status === 'reused' ? reused(outcome.eventId, outcome.revision) : outcome,
+    );
     return outcomes.map((outcome) => (outcome === 'pending' ? stored.shift()! : outcome));
   }
 }
+
+/** The id is taken by an event with other content: a producer bug must not pass unseen. */
+const reused = (eventId: string, revision: number): TouchpointOutcome => ({
+  eventId,
+  status: 'rejected',
+  rule: 'event-id-reused',
+  field: 'eventId',
+  message: `eventId ${eventId} is already stored (revision ${revision}) with other content; a new fact needs a new eventId`,
+});
 
 /** The events after what the view holds, folded in. */
 function advance(view: WriteView, newer: readonly RecordedEvent[]): WriteView {
   if (newer.length === 0) return view;
   const known = new Map(view.known);
-  for (const event of newer) known.set(event.eventId, event.revision);
+  for (const [eventId, identity] of identitiesOf(newer)) known.set(eventId, identity);
   return {
     revision: newer[newer.length - 1].revision,
     state: newer.map(toDomainEvent).reduce(evolveWriteState, view.state),

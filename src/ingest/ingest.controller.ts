@@ -20,7 +20,9 @@ const STATUS_OF_SINGLE: Record<ItemResult['status'], number> = {
 const statusOfSingle = (result: Pick<ItemResult, 'status'> & { rule?: string }): number =>
   result.status === 'failed' && result.rule === 'insufficient-storage'
     ? 507
-    : STATUS_OF_SINGLE[result.status];
+    : result.rule === 'event-id-reused'
+      ? 409
+      : STATUS_OF_SINGLE[result.status];
 
 /**
  * POST /v1/touchpoints takes one touchpoint object, or `{ "touchpoints": [...] }`.
@@ -73,9 +75,16 @@ export class IngestController {
     status: 400,
     description: 'malformed JSON, an invalid touchpoint, or a batch empty or over INGEST_MAX_BATCH',
   })
-  @ApiResponse({ status: 409, description: 'the customer kept changing concurrently' })
+  @ApiResponse({
+    status: 409,
+    description:
+      'the customer kept changing concurrently, or the eventId is already stored with other content (event-id-reused)',
+  })
   @ApiResponse({ status: 413, description: 'body over INGEST_MAX_BODY_BYTES' })
-  @ApiResponse({ status: 415, description: 'not application/json' })
+  @ApiResponse({
+    status: 415,
+    description: 'not application/json (application/cloudevents+json is refused too)',
+  })
   @ApiResponse({ status: 422, description: "refused by the customer's history" })
   @ApiResponse({
     status: 503,
@@ -91,6 +100,13 @@ export class IngestController {
     @Body() body: unknown,
     @Res({ passthrough: true }) response: Response,
   ) {
+    // A structured CloudEvent is not a touchpoint: its envelope (specversion, source, type...)
+    // would be refused field by field. Refused as a media type instead, before its content.
+    if (request.is(['application/cloudevents+json', 'application/cloudevents-batch+json'])) {
+      throw new UnsupportedMediaTypeError(
+        'application/json (CloudEvents are not taken: send the touchpoint itself)',
+      );
+    }
     if (!request.is('application/json') && !request.is('application/*+json')) {
       throw new UnsupportedMediaTypeError('application/json');
     }

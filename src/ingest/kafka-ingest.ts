@@ -10,6 +10,7 @@ import { Consumer, EachBatchPayload, KafkaMessage, Partitioners, Producer } from
 import { Environment } from '../config/environment';
 import { withoutPersonalData } from '../domain/touchpoints';
 import { FieldError } from '../http/errors';
+import { jsonDepthExceeds } from '../http/json-hygiene';
 import { brokerList, createKafka, ensureTopics } from '../kafka/kafka-client';
 import { IngestService } from './ingest.service';
 
@@ -36,12 +37,28 @@ const MALFORMED: DeadLetterReason = {
   errors: [{ field: '', rule: 'isJson', message: 'the record value must be a JSON touchpoint' }],
 };
 
-function parse(message: KafkaMessage): { readonly item: unknown } | undefined {
-  if (message.value === null) return undefined;
+/** Most nesting a record's JSON may have, as JSON_MAX_DEPTH's default for HTTP bodies. */
+export const RECORD_MAX_DEPTH = 64;
+
+const TOO_DEEP: DeadLetterReason = {
+  outcome: 'malformed',
+  errors: [
+    {
+      field: '',
+      rule: 'maxDepth',
+      message: `the record value must not nest deeper than ${RECORD_MAX_DEPTH} levels`,
+    },
+  ],
+};
+
+function parse(message: KafkaMessage): { readonly item: unknown } | DeadLetterReason {
+  if (message.value === null) return MALFORMED;
+  // Measured on the bytes, before a recursive parser or transformer ever sees them.
+  if (jsonDepthExceeds(message.value, RECORD_MAX_DEPTH)) return TOO_DEEP;
   try {
     return { item: JSON.parse(message.value.toString('utf8')) };
   } catch {
-    return undefined;
+    return MALFORMED;
   }
 }
 
@@ -64,7 +81,7 @@ const KEY_MISMATCH: DeadLetterReason = {
  */
 function read(message: KafkaMessage): { readonly item: unknown } | DeadLetterReason {
   const parsed = parse(message);
-  if (parsed === undefined) return MALFORMED;
+  if (!('item' in parsed)) return parsed;
   const customerId = (parsed.item as { customerId?: unknown } | null)?.customerId;
   if (message.key !== null && typeof customerId === 'string') {
     if (message.key.toString('utf8') !== customerId) return KEY_MISMATCH;
@@ -394,7 +411,7 @@ export function deadLetterValue(message: KafkaMessage): {
   readonly removed: readonly string[];
 } {
   const parsed = parse(message);
-  const item = parsed?.item;
+  const item = 'item' in parsed ? parsed.item : undefined;
   if (typeof item !== 'object' || item === null || Array.isArray(item)) {
     return { value: null, removed: message.value === null ? [] : ['value'] };
   }

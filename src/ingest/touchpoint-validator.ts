@@ -4,6 +4,7 @@ import { DomainEvent, latestVersion, schemaFor } from '../domain/touchpoints';
 import { FieldError } from '../http/errors';
 import { TouchpointDto } from './touchpoint.dto';
 import { toFieldErrors } from '../http/validation-errors';
+import { unstorableValues } from '../http/json-hygiene';
 
 /** A touchpoint that passed every schema rule, normalised (UTC time, explicit version). */
 export interface ValidTouchpoint extends DomainEvent {
@@ -32,6 +33,10 @@ export function validateTouchpoint(input: unknown, now: Date): ValidationOutcome
       errors: [{ field: '', rule: 'isObject', message: 'a touchpoint must be a JSON object' }],
     };
   }
+  // Values no store can hold, and keys that reach prototype machinery, before any transformer
+  // copies them (the HTTP layer checks whole requests too; Kafka records arrive only here).
+  const unstorable = unstorableValues(input);
+  if (unstorable.length > 0) return { valid: false, errors: unstorable };
   const envelope = plainToInstance(TouchpointDto, input);
   const envelopeErrors = toFieldErrors(validateSync(envelope, VALIDATION));
   if (envelopeErrors.length > 0) return { valid: false, errors: envelopeErrors };

@@ -228,4 +228,53 @@ describeWithServer(KAFKA, 'touchpoints from Kafka (the real app, a Kafka broker)
     await sleep(500);
     expect(deadLetters.records).toHaveLength(4);
   });
+
+  it('dead-letters hostile records with a reason and goes on: never a stuck partition', async () => {
+    const carol = `c-${randomUUID()}`;
+    const withNul = touchpoints.prospect(carol);
+    withNul.data.branchId = 'BR\u0000SH';
+    const constructorKey = JSON.stringify(touchpoints.prospect(carol)).replace(
+      '"data":{',
+      '"data":{"constructor":{"x":1},',
+    );
+    const deep = JSON.stringify(touchpoints.prospect(carol)).replace(
+      /"metadata":\{[^}]*\}/,
+      `"metadata":${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`,
+    );
+    const reusedId = { ...bobProspect, data: { ...bobProspect.data, branchId: 'BR-BJ-002' } };
+    const carolProspect = touchpoints.prospect(carol);
+    await produce(url, topic, [
+      keyed(withNul),
+      { key: carol, value: constructorKey },
+      { key: carol, value: deep },
+      keyed(reusedId),
+      keyed(carolProspect),
+    ]);
+
+    const stored = await eventually(
+      () => events(running, carol),
+      (list) => list.length >= 1,
+    );
+    expect(stored.map((event) => event.eventId)).toEqual([carolProspect.eventId]);
+    const records = await deadLetters.waitFor((all) => all.length >= 8);
+    const reasons = records.slice(4).map((record) => JSON.parse(record.headers['dlq-reason']));
+    expect(reasons).toEqual([
+      {
+        outcome: 'invalid',
+        errors: [expect.objectContaining({ field: 'data.branchId', rule: 'isStorableString' })],
+      },
+      {
+        outcome: 'invalid',
+        errors: [expect.objectContaining({ field: 'data.constructor', rule: 'isSafeKey' })],
+      },
+      { outcome: 'malformed', errors: [expect.objectContaining({ rule: 'maxDepth' })] },
+      { outcome: 'rejected', errors: [expect.objectContaining({ rule: 'event-id-reused' })] },
+    ]);
+    expect(
+      await eventually(
+        () => committedOffset(url, groupId, topic),
+        (offset) => offset === '15',
+      ),
+    ).toBe('15');
+  });
 });

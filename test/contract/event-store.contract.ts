@@ -135,6 +135,46 @@ export function eventStoreContract(open: () => Promise<EventStore>): void {
       expect(await store.readStream(stream)).toHaveLength(1);
     });
 
+    it('refuses an id the stream holds with other content as reused, and leaves the stored event untouched', async () => {
+      const stream = uniqueStream();
+      const event = anEvent();
+      await store.appendToStream(stream, [event], 'no_stream');
+      const variants = [
+        { ...event, data: { ...event.data, extra: 'changed' } },
+        { ...event, type: `${event.type}Other` },
+        { ...event, version: event.version + 1 },
+        { ...event, occurredAt: '2020-01-01T00:00:00.000Z' },
+      ];
+      for (const variant of variants) {
+        const result = await store.appendToStream(stream, [variant], 'any');
+        expect(result.outcomes).toEqual([
+          { eventId: event.eventId, status: 'reused', revision: 0 },
+        ]);
+      }
+      const inBatch = await store.appendToStream(
+        uniqueStream(),
+        [event, { ...event, data: { other: true } }],
+        'no_stream',
+      );
+      expect(inBatch.outcomes.map((outcome) => outcome.status)).toEqual(['appended', 'reused']);
+      expect((await store.readStream(stream)).map(eventToAppend)).toEqual([event]);
+    });
+
+    it('counts the same content as a duplicate whatever the key order, instant spelling or metadata', async () => {
+      const stream = uniqueStream();
+      const event = { ...anEvent(), occurredAt: '2026-03-01T10:00:00.000Z' };
+      await store.appendToStream(stream, [event], 'no_stream');
+      const reordered = Object.fromEntries(Object.entries(event.data).reverse());
+      const resent = {
+        ...event,
+        data: reordered,
+        occurredAt: '2026-03-01T10:00:00Z',
+        metadata: { correlationId: randomUUID() },
+      };
+      const result = await store.appendToStream(stream, [resent], 'any');
+      expect(result.outcomes[0].status).toBe('duplicate');
+    });
+
     it('matches event ids case-insensitively, as UUIDs', async () => {
       const stream = uniqueStream();
       const event = anEvent();

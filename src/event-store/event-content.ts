@@ -1,0 +1,27 @@
+import { createHash } from 'node:crypto';
+import { canonicalize } from 'json-canonicalize';
+
+/** What makes two events with one id the same event: everything but metadata and positions. */
+export interface EventContent {
+  readonly type: string;
+  readonly version: number;
+  readonly occurredAt: string;
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * A fingerprint of an event's content: SHA-256 of its RFC 8785 (JCS) canonical JSON, so key
+ * order, number spelling and `...Z` vs `...000Z` do not matter. Resending an event id with the
+ * same content is a duplicate; with other content it is refused (`event-id-reused`). Metadata
+ * is left out: a resend may carry another correlation id and is still the same fact.
+ */
+export function contentKeyOf({ type, version, occurredAt, data }: EventContent): string {
+  const instant = new Date(occurredAt);
+  const canonical = canonicalize({
+    type,
+    version,
+    occurredAt: Number.isNaN(instant.getTime()) ? occurredAt : instant.toISOString(),
+    data,
+  });
+  return createHash('sha256').update(canonical).digest('base64url');
+}
