@@ -2,6 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { RunningApp, startApp } from '../support/app';
 import { touchpoints } from '../support/touchpoints';
 
+type Prospect = Omit<ReturnType<typeof touchpoints.prospect>, 'metadata'> & {
+  metadata: Record<string, string>;
+};
+
 /**
  * The classes of input that once reached a 500 (issue: bad input never gets a 500), each with a
  * clear 4xx naming the field and the rule, and nothing stored.
@@ -19,21 +23,25 @@ describe('hostile input (e2e over HTTP)', () => {
     const response = await running.http().get(`/v1/customers/${customerId}/events`);
     return response.status === 200 ? (response.body.events as unknown[]) : [];
   };
-  const prospect = (patch: (touchpoint: ReturnType<typeof touchpoints.prospect>) => void) => {
-    const touchpoint = touchpoints.prospect(`c-${randomUUID()}`);
+  const prospect = (patch: (touchpoint: Prospect) => void) => {
+    const touchpoint: Prospect = touchpoints.prospect(`c-${randomUUID()}`);
     patch(touchpoint);
     return touchpoint;
   };
 
   it.each([
-    ['a NUL in a personal field', 'data.fullName', (t: any) => (t.data.fullName = 'Li\u0000Wei')],
+    [
+      'a NUL in a personal field',
+      'data.fullName',
+      (t: Prospect) => (t.data.fullName = 'Li\u0000Wei'),
+    ],
     [
       'a NUL in metadata',
       'metadata.correlationId',
-      (t: any) => (t.metadata.correlationId = 'a\u0000'),
+      (t: Prospect) => (t.metadata.correlationId = 'a\u0000'),
     ],
-    ['a lone high surrogate', 'data.fullName', (t: any) => (t.data.fullName = 'x\ud800y')],
-    ['a lone low surrogate', 'data.branchId', (t: any) => (t.data.branchId = '\udc00')],
+    ['a lone high surrogate', 'data.fullName', (t: Prospect) => (t.data.fullName = 'x\ud800y')],
+    ['a lone low surrogate', 'data.branchId', (t: Prospect) => (t.data.branchId = '\udc00')],
   ])('%s: 400 naming the field, nothing stored', async (_case, field, patch) => {
     const touchpoint = prospect(patch);
     const response = await post(JSON.stringify(touchpoint));
@@ -107,7 +115,7 @@ describe('hostile input (e2e over HTTP)', () => {
 
   it('a batch with a valid touchpoint and a NUL one is refused whole: nothing stored, never a 500', async () => {
     const valid = prospect(() => undefined);
-    const broken = prospect((t: any) => (t.data.fullName = 'x\u0000'));
+    const broken = prospect((t: Prospect) => (t.data.fullName = 'x\u0000'));
     const response = await post(JSON.stringify({ touchpoints: [valid, broken] }));
     expect(response.status).toBe(400);
     expect(response.body.errors).toContainEqual(
@@ -130,9 +138,12 @@ describe('hostile input (e2e over HTTP)', () => {
     });
 
     it.each([
-      ['another body', (t: any) => ({ ...t, data: { ...t.data, fullName: 'Someone Else' } })],
-      ['another type', (t: any) => ({ ...t, type: 'ProfileUpdated', data: { fullName: 'X' } })],
-      ['another occurredAt', (t: any) => ({ ...t, occurredAt: '2026-01-05T09:00:01Z' })],
+      ['another body', (t: Prospect) => ({ ...t, data: { ...t.data, fullName: 'Someone Else' } })],
+      [
+        'another type',
+        (t: Prospect) => ({ ...t, type: 'ProfileUpdated', data: { fullName: 'X' } }),
+      ],
+      ['another occurredAt', (t: Prospect) => ({ ...t, occurredAt: '2026-01-05T09:00:01Z' })],
     ])('with %s: 409 event-id-reused, the stored event untouched', async (_case, change) => {
       const touchpoint = prospect(() => undefined);
       await post(JSON.stringify(touchpoint)).expect(201);
