@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { EventStoreModule } from '../event-store/event-store.module';
 import { ProjectionEngineModule } from '../projection-engine/projection-engine.module';
 import { ReadModelsModule } from '../read-models/read-models.module';
 import { CustomersController } from './customers.controller';
@@ -6,7 +7,7 @@ import { ReadYourWrites } from './read-your-writes';
 import { StatsController } from './stats.controller';
 
 @Module({
-  imports: [ReadModelsModule, ProjectionEngineModule],
+  imports: [EventStoreModule, ReadModelsModule, ProjectionEngineModule],
   controllers: [CustomersController, StatsController],
   providers: [ReadYourWrites],
   exports: [ReadYourWrites],

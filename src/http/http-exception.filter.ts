@@ -12,7 +12,6 @@ import { pgErrorCode } from '../postgres/sql-client';
 import { ReadModelQueryError, UnknownCollectionError } from '../read-models/read-model-store.port';
 import {
   ConflictError,
-  FieldError,
   ForbiddenError,
   InsufficientStorageError,
   ProjectionLagError,
@@ -23,14 +22,10 @@ import {
   UnauthenticatedError,
   UnsupportedMediaTypeError,
 } from './errors';
+import { ErrorResponse } from './error-response';
 import { allowedMethods, MethodNotAllowedError } from './method-not-allowed';
 
-export interface ErrorBody {
-  readonly statusCode: number;
-  readonly error: string;
-  readonly message: string;
-  readonly errors?: readonly FieldError[];
-}
+export type ErrorBody = ErrorResponse;
 
 /** The one place errors become HTTP answers. Unknown errors are 500s and logged without payloads. */
 export function toErrorBody(exception: unknown): ErrorBody {

@@ -1,10 +1,19 @@
 import { Body, Controller, Post, Req, Res } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { ApiBody, ApiOperation, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiExtraModels,
+  ApiOperation,
+  ApiResponse,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Environment } from '../config/environment';
 import { RequiresRole } from '../http/api-key.guard';
 import { RequestValidationError, UnsupportedMediaTypeError } from '../http/errors';
+import { ErrorResponse } from '../http/error-response';
+import { BatchResultResponse, TouchpointResultResponse } from './ingest-result.response';
 import { IngestService, ItemResult } from './ingest.service';
 import { TouchpointDto } from './touchpoint.dto';
 
@@ -24,12 +33,21 @@ const statusOfSingle = (result: Pick<ItemResult, 'status'> & { rule?: string }):
       ? 409
       : STATUS_OF_SINGLE[result.status];
 
+/** A single touchpoint's refusal is its own result; a request-level refusal the error body. */
+const ITEM_OR_ERROR = {
+  anyOf: [
+    { $ref: getSchemaPath(TouchpointResultResponse) },
+    { $ref: getSchemaPath(ErrorResponse) },
+  ],
+};
+
 /**
  * POST /v1/touchpoints takes one touchpoint object, or `{ "touchpoints": [...] }`.
  * A batch is answered 200 with one result per item; a single touchpoint gets the status of its
  * own outcome (201 appended, 200 duplicate, 400 invalid, 422 refused by history, 409 conflict).
  */
 @ApiTags('ingest')
+@ApiExtraModels(TouchpointResultResponse, BatchResultResponse, ErrorResponse)
 @RequiresRole('ingest')
 @Controller('v1/touchpoints')
 export class IngestController {
@@ -53,7 +71,7 @@ export class IngestController {
   })
   @ApiBody({
     schema: {
-      oneOf: [
+      anyOf: [
         { $ref: getSchemaPath(TouchpointDto) },
         {
           type: 'object',
@@ -69,31 +87,53 @@ export class IngestController {
       ],
     },
   })
-  @ApiResponse({ status: 201, description: 'single touchpoint appended' })
-  @ApiResponse({ status: 200, description: 'a batch, one result per item; or a duplicate' })
+  @ApiResponse({
+    status: 201,
+    description: 'single touchpoint appended',
+    type: TouchpointResultResponse,
+  })
+  @ApiResponse({
+    status: 200,
+    description: 'a batch, one result per item; or a single duplicate',
+    schema: {
+      anyOf: [
+        { $ref: getSchemaPath(BatchResultResponse) },
+        { $ref: getSchemaPath(TouchpointResultResponse) },
+      ],
+    },
+  })
   @ApiResponse({
     status: 400,
     description: 'malformed JSON, an invalid touchpoint, or a batch empty or over INGEST_MAX_BATCH',
+    schema: ITEM_OR_ERROR,
   })
   @ApiResponse({
     status: 409,
     description:
       'the customer kept changing concurrently, or the eventId is already stored with other content (event-id-reused)',
+    schema: ITEM_OR_ERROR,
   })
-  @ApiResponse({ status: 413, description: 'body over INGEST_MAX_BODY_BYTES' })
+  @ApiResponse({ status: 413, description: 'body over INGEST_MAX_BODY_BYTES', type: ErrorResponse })
   @ApiResponse({
     status: 415,
     description: 'not application/json (application/cloudevents+json is refused too)',
+    type: ErrorResponse,
   })
-  @ApiResponse({ status: 422, description: "refused by the customer's history" })
+  @ApiResponse({
+    status: 422,
+    description: "refused by the customer's history",
+    schema: ITEM_OR_ERROR,
+  })
   @ApiResponse({
     status: 503,
     description: 'the store failed the write (nothing stored); resending is safe',
+    schema: ITEM_OR_ERROR,
   })
   @ApiResponse({
     status: 507,
     description:
       'the data volume is below its free-space reserve (nothing stored); readiness says so',
+    schema: ITEM_OR_ERROR,
   })
   async ingest(
     @Req() request: Request,

@@ -134,13 +134,16 @@ describe('customer read models over HTTP (e2e)', () => {
     expect(badCursor.status).toBe(400);
   });
 
-  it('answers 404 for an unknown customer and 503 when a position is not reached in time', async () => {
+  it('answers 404 for an unknown customer and 400 for a position nothing was recorded at', async () => {
     expect((await get(`/v1/customers/c-${randomUUID()}`)).status).toBe(404);
     const quick = await startApp({ READ_YOUR_WRITES_TIMEOUT_MS: '200' });
     try {
+      // Never recorded, so never to be reached: the client's mistake, not a lag to retry.
       const response = await quick.http().get('/v1/customers/c-1?minPosition=99999999999999999');
-      expect(response.status).toBe(503);
-      expect(response.body.message).toMatch(/not reached position/);
+      expect(response.status).toBe(400);
+      expect(response.body.errors).toEqual([
+        expect.objectContaining({ field: 'minPosition', rule: 'isRecordedPosition' }),
+      ]);
     } finally {
       await quick.close();
     }
