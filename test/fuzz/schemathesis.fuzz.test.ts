@@ -50,7 +50,8 @@ if (!available) {
         EXAMPLES,
         '--no-color',
       ],
-      { maxBuffer: 64 * 1024 * 1024 },
+      // Its caches (.schemathesis, .hypothesis) go to the test's folder, not the repository.
+      { maxBuffer: 64 * 1024 * 1024, cwd: dataDir },
     )
       .then(({ stdout }) => ({ stdout, exitCode: 0 }))
       .catch((error: { stdout?: string; code?: number }) => ({
