@@ -191,6 +191,8 @@ describe('embedded data folder (real processes)', () => {
       expect((await post(running.url, touchpoints.prospect(known))).status).toBe(201);
 
       const filler = disk.fill(16);
+      // The guard reads the volume at most 250 ms before a write: give it that long.
+      await new Promise((resolve) => setTimeout(resolve, 300));
       const refusedId = `c-${randomUUID()}`;
       const single = await post(running.url, touchpoints.prospect(refusedId));
       expect(single.status).toBe(507);
