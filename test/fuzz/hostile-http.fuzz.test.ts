@@ -12,7 +12,7 @@ import { RunningApp, startApp } from '../support/app';
  * query strings. Asserted for every request: no 5xx; every refused item changed nothing; every
  * accepted item is stored exactly as sent. FUZZ_RUNS scales it, FUZZ_SEED replays a run (CI's count is in bench/RESULTS.md).
  */
-const RUNS = Number(process.env.FUZZ_RUNS ?? 1500);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 2000);
 /** FUZZ_SEED replays a failure fast-check reported (it prints the seed). */
 const SETTINGS = {
   ...(process.env.FUZZ_SEED ? { seed: Number(process.env.FUZZ_SEED) } : {}),
@@ -123,7 +123,7 @@ const batch = fc
       fc.array(fc.tuple(fc.nat(samples.length - 1), mutation), { maxLength: 8 }),
       mutation,
     ),
-    { minLength: 1, maxLength: 16 },
+    { minLength: 1, maxLength: 40, size: 'max' },
   )
   .map((customers) =>
     customers.flatMap(([creator, rest, spoilCreator]) => {
