@@ -1,4 +1,4 @@
-import { contentKeyOf } from './event-content';
+import { contentKeyOf, EventContent } from './event-content';
 import {
   AppendOutcome,
   EventToAppend,
@@ -18,10 +18,10 @@ export interface AppendPlan {
   outcomesAt(positions: readonly bigint[]): AppendOutcome[];
 }
 
-/** An event the stream already holds: its revision and content fingerprint (contentKeyOf). */
+/** An event the stream already holds: its revision and what it says (EventContent). */
 export interface StoredIdentity {
   readonly revision: number;
-  readonly contentKey: string;
+  readonly content: EventContent;
 }
 
 /**
@@ -38,14 +38,15 @@ export function planAppend(
   const fresh: FreshEvent[] = [];
   const slots = events.map((event) => {
     const eventId = event.eventId.toLowerCase();
-    const contentKey = contentKeyOf(event);
     const stored = seen.get(eventId);
     if (stored !== undefined) {
-      const status = stored.contentKey === contentKey ? 'duplicate' : 'reused';
+      // Fingerprints only on a repeated id, which is rare: appends of new events never hash.
+      const same = contentKeyOf(stored.content) === contentKeyOf(event);
+      const status = same ? 'duplicate' : 'reused';
       return { eventId, revision: stored.revision, freshIndex: -1, status } as const;
     }
     const revision = current + fresh.length + 1;
-    seen.set(eventId, { revision, contentKey });
+    seen.set(eventId, { revision, content: event });
     fresh.push({ event: { ...event, eventId }, revision });
     return { eventId, revision, freshIndex: fresh.length - 1, status: 'appended' } as const;
   });
@@ -67,7 +68,7 @@ export const identitiesOf = (
   new Map(
     [...events].map((event) => [
       event.eventId.toLowerCase(),
-      { revision: event.revision, contentKey: contentKeyOf(event) },
+      { revision: event.revision, content: event },
     ]),
   );
 

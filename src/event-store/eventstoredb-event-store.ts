@@ -11,7 +11,6 @@ import {
   WrongExpectedVersionError,
 } from '@eventstore/db-client';
 import { assertExpectedRevision, planAppend, StoredIdentity } from './append-plan';
-import { contentKeyOf } from './event-content';
 import { toEventData, toRecordedEvent } from './eventstoredb-codec';
 import { readFrom } from './eventstoredb-position';
 import { toStoredExpectedRevision, toWrongExpectedRevisionError } from './eventstoredb-revisions';
@@ -219,10 +218,7 @@ export class EventStoreDbEventStore implements EventStore {
     let revision = -1;
     for await (const stored of this.storedEvents(name, { requiresLeader: true })) {
       revision = Number(stored.revision);
-      identities.set(stored.id, {
-        revision,
-        contentKey: contentKeyOf(toRecordedEvent(stored, name)),
-      });
+      identities.set(stored.id, { revision, content: toRecordedEvent(stored, name) });
     }
     return { revision, identities };
   }

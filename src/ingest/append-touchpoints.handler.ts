@@ -4,8 +4,6 @@ import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { Environment } from '../config/environment';
 import { decide, evolveWriteState } from '../domain/decider';
 import { DomainEvent, upcast } from '../domain/touchpoints';
-import { identitiesOf } from '../event-store/append-plan';
-import { contentKeyOf } from '../event-store/event-content';
 import {
   customerStreamId,
   EVENT_STORE,
@@ -91,17 +89,10 @@ export class AppendTouchpointsHandler implements ICommandHandler<AppendTouchpoin
     const outcomes: (TouchpointOutcome | 'pending')[] = [];
     const accepted: (typeof command.touchpoints)[number][] = [];
     for (const touchpoint of command.touchpoints) {
-      const stored = known.get(touchpoint.eventId);
-      if (stored !== undefined) {
-        outcomes.push(
-          stored.contentKey === contentKeyOf(touchpoint)
-            ? { eventId: touchpoint.eventId, status: 'duplicate', revision: stored.revision }
-            : reused(touchpoint.eventId, stored.revision),
-        );
-        continue;
-      }
-      if (accepted.some((other) => other.eventId === touchpoint.eventId)) {
-        outcomes.push('pending'); // the store reports it as a duplicate of the earlier one
+      // An id the stream or this command holds already: the store compares the content and
+      // answers duplicate or reused (one place decides it, for every adapter).
+      if (known.has(touchpoint.eventId) || accepted.some((o) => o.eventId === touchpoint.eventId)) {
+        outcomes.push('pending');
         accepted.push(touchpoint);
         continue;
       }
@@ -149,7 +140,7 @@ const reused = (eventId: string, revision: number): TouchpointOutcome => ({
 function advance(view: WriteView, newer: readonly RecordedEvent[]): WriteView {
   if (newer.length === 0) return view;
   const known = new Map(view.known);
-  for (const [eventId, identity] of identitiesOf(newer)) known.set(eventId, identity);
+  for (const event of newer) known.set(event.eventId, event.revision);
   return {
     revision: newer[newer.length - 1].revision,
     state: newer.map(toDomainEvent).reduce(evolveWriteState, view.state),

@@ -5,9 +5,7 @@ import { WriteView, WriteViewCache } from './write-view-cache';
 const view = (revision: number): WriteView => ({
   revision,
   state: initialCustomerWriteState,
-  known: new Map(
-    Array.from({ length: revision + 1 }, (_, i) => [`e${i}`, { revision: i, contentKey: `k${i}` }]),
-  ),
+  known: new Map(Array.from({ length: revision + 1 }, (_, i) => [`e${i}`, i])),
 });
 
 describe('WriteViewCache', () => {

@@ -1,16 +1,12 @@
 import { CustomerWriteState, initialCustomerWriteState } from '../domain/decider';
-import { StoredIdentity } from '../event-store/append-plan';
 
 /** What the decider needs of a customer's stream, as of one revision. */
 export interface WriteView {
   /** Revision of the last event folded in; -1 for a stream without events. */
   readonly revision: number;
   readonly state: CustomerWriteState;
-  /**
-   * Every event id in the stream, with its revision and content fingerprint: duplicates (and
-   * reused ids) are answered from it.
-   */
-  readonly known: ReadonlyMap<string, StoredIdentity>;
+  /** Every event id in the stream, with its revision: the store judges a repeated id. */
+  readonly known: ReadonlyMap<string, number>;
 }
 
 export const EMPTY_VIEW: WriteView = {

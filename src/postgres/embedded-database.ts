@@ -82,7 +82,7 @@ function checkContents(folder: string, pgdata: string): boolean {
 }
 
 function checkRoom(folder: string, fresh: boolean): void {
-  const free = freeBytes(folder);
+  const free = volumeSpace(folder)?.free;
   if (free === undefined) return;
   const needed = fresh ? NEW_DATABASE_BYTES : OPEN_DATABASE_BYTES;
   if (free >= needed) return;
@@ -122,11 +122,11 @@ function pgVersion(pgdata: string): string | undefined {
   }
 }
 
-/** Free bytes for an unprivileged writer on the folder's volume; undefined where unknown. */
-export function freeBytes(folder: string): number | undefined {
+/** The folder's volume: bytes free for an unprivileged writer, and its size; undefined where unknown. */
+export function volumeSpace(folder: string): { free: number; total: number } | undefined {
   try {
     const stats = statfsSync(folder);
-    return stats.bavail * stats.bsize;
+    return { free: stats.bavail * stats.bsize, total: stats.blocks * stats.bsize };
   } catch {
     return undefined;
   }

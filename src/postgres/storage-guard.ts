@@ -1,7 +1,6 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { InsufficientStorageError } from '../http/errors';
-import { StatsFs, statfsSync } from 'node:fs';
-import { megabytes } from './embedded-database';
+import { megabytes, volumeSpace } from './embedded-database';
 import { pgErrorCode } from './sql-client';
 
 /** PostgreSQL's "disk full" (a server's volume, seen only through its errors). */
@@ -94,17 +93,12 @@ export class StorageGuard implements OnModuleDestroy {
   private measure(): void {
     const volume = this.volume!;
     this.measuredAt = Date.now();
-    let stats: StatsFs;
-    try {
-      stats = statfsSync(volume.folder);
-    } catch {
-      return; // unknown: keep the last measurement
-    }
-    const free = stats.bavail * stats.bsize;
+    const space = volumeSpace(volume.folder);
+    if (!space) return; // unknown: keep the last measurement
+    const { free } = space;
     this.free = free;
     // 5 % of the volume or 512 MB, whichever is smaller.
-    this.reserve =
-      volume.reserveBytes ?? Math.min(0.05 * stats.blocks * stats.bsize, 512 * 1024 * 1024);
+    this.reserve = volume.reserveBytes ?? Math.min(0.05 * space.total, 512 * 1024 * 1024);
     const wasBlocked = this.embeddedReason !== undefined;
     this.embeddedReason =
       free < this.reserve
