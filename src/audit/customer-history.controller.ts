@@ -3,6 +3,8 @@ import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { customerStreamId, EVENT_STORE, EventStore } from '../event-store/event-store.port';
 import { RequiresRole } from '../http/api-key.guard';
 import { NotFoundError, RequestValidationError } from '../http/errors';
+import { ApiAnswer } from '../http/openapi';
+import type { CustomerEventsAnswer } from '../http/responses';
 import { customerIdParam } from '../ingest/touchpoint.dto';
 
 const MAX_PAGE = 1000;
@@ -48,11 +50,12 @@ export class CustomerHistoryController {
     required: false,
     schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE },
   })
+  @ApiAnswer(200, 'CustomerEventsAnswer', 'a page of the stream, oldest first')
   async events(
     @Param('customerId') customerId: string,
     @Query('fromRevision') fromRevisionRaw?: string,
     @Query('limit') limitRaw?: string,
-  ) {
+  ): Promise<CustomerEventsAnswer> {
     customerIdParam(customerId);
     const fromRevision = integerParam('fromRevision', fromRevisionRaw, 0, 0, MAX_REVISION);
     const limit = integerParam('limit', limitRaw, MAX_PAGE, 1, MAX_PAGE);

@@ -6,7 +6,8 @@ import { POLICY } from '../config/policy.provider';
 import { customerStreamId, EVENT_STORE, EventStore } from '../event-store/event-store.port';
 import { RequiresRole } from '../http/api-key.guard';
 import { NotFoundError, RequestValidationError } from '../http/errors';
-import { ApiQueryFrom } from '../http/openapi';
+import { ApiAnswer, ApiQueryFrom } from '../http/openapi';
+import type { CustomerReplayAnswer } from '../http/responses';
 import { parseQuery } from '../http/validation-errors';
 import { customerIdParam } from '../ingest/touchpoint.dto';
 import { AsOf, replayCustomer } from './customer-replay';
@@ -46,7 +47,11 @@ export class CustomerReplayController {
     summary: 'The customer 360 as known at an instant or position, with what each event changed',
   })
   @ApiQueryFrom(ReplayParams)
-  async replay(@Param('customerId') customerId: string, @Query() query: Record<string, unknown>) {
+  @ApiAnswer(200, 'CustomerReplayAnswer', 'the replayed 360 with what each event changed')
+  async replay(
+    @Param('customerId') customerId: string,
+    @Query() query: Record<string, unknown>,
+  ): Promise<CustomerReplayAnswer> {
     customerIdParam(customerId);
     const params = parseQuery(ReplayParams, query);
     if (params.asOf !== undefined && params.asOfPosition !== undefined) {

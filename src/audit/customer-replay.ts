@@ -8,7 +8,7 @@ export type AsOf =
   | { readonly kind: 'position'; readonly position: bigint }
   | { readonly kind: 'recordedAt'; readonly recordedAt: string };
 
-export interface Change<T> {
+interface Change<T> {
   readonly from: T;
   readonly to: T;
 }

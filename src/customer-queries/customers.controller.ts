@@ -2,15 +2,20 @@ import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequiresRole } from '../http/api-key.guard';
 import { NotFoundError, RequestValidationError } from '../http/errors';
-import { ApiQueryFrom } from '../http/openapi';
+import { ApiAnswer, ApiQueryFrom } from '../http/openapi';
+import type { AudienceAnswer, Customer360Answer } from '../http/responses';
 import { parseQuery } from '../http/validation-errors';
 import { customerIdParam } from '../ingest/touchpoint.dto';
+import type { CustomerDocument } from '../projection-engine/customer-read-model';
 import { ProjectionEngine } from '../projection-engine/projection-engine.service';
 import { READ_MODEL_STORE, ReadModelStore, Where } from '../read-models/read-model-store.port';
 import { CUSTOMER_SORTS, CustomerListParams, ReadYourWritesParams } from './query-params';
 import { ReadYourWrites } from './read-your-writes';
 
 const DEFAULT_PAGE = 50;
+
+/** A stored body of the customers collection, written by the customer projection. */
+const asCustomer = (body: Readonly<Record<string, unknown>>) => body as unknown as CustomerDocument;
 
 /** The customer 360 and audience queries for marketing and operators. */
 @ApiTags('customers')
@@ -28,19 +33,24 @@ export class CustomersController {
     summary: 'The customer 360: stage, tier, churn risk, RM coverage, products, consent',
   })
   @ApiQueryFrom(ReadYourWritesParams)
-  async customer(@Param('customerId') customerId: string, @Query() query: Record<string, unknown>) {
+  @ApiAnswer(200, 'Customer360Answer', 'the customer 360 at the revision it reflects')
+  async customer(
+    @Param('customerId') customerId: string,
+    @Query() query: Record<string, unknown>,
+  ): Promise<Customer360Answer> {
     customerIdParam(customerId);
     const { minPosition } = parseQuery(ReadYourWritesParams, query);
     await this.readYourWrites.await(minPosition);
     const document = await this.readModels.get(this.engine.collections().customers, customerId);
     if (!document) throw new NotFoundError(`customer ${customerId}`);
-    return { ...(document.body.customer as object), revision: document.version };
+    return { ...asCustomer(document.body).customer, revision: document.version };
   }
 
   @Get()
   @ApiOperation({ summary: 'Audiences: customers filtered, sorted and paged by cursor' })
   @ApiQueryFrom(CustomerListParams)
-  async list(@Query() query: Record<string, unknown>) {
+  @ApiAnswer(200, 'AudienceAnswer', 'a page of the customers that match')
+  async list(@Query() query: Record<string, unknown>): Promise<AudienceAnswer> {
     const params = parseQuery(CustomerListParams, query);
     if (
       params.minChurnRisk !== undefined &&
@@ -80,7 +90,7 @@ export class CustomersController {
       customers: page.documents.map((document) => ({
         customerId: document.id,
         revision: document.version,
-        ...(document.body.search as object),
+        ...asCustomer(document.body).search,
       })),
       ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
     };

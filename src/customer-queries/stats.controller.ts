@@ -3,7 +3,13 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { LIFECYCLE_STAGES, VALUE_TIERS } from '../../projections';
 import { RequiresRole } from '../http/api-key.guard';
 import { RequestValidationError } from '../http/errors';
-import { ApiQueryFrom } from '../http/openapi';
+import { ApiAnswer, ApiQueryFrom } from '../http/openapi';
+import type {
+  CoverageAnswer,
+  FunnelAnswer,
+  TiersAnswer,
+  TransitionsAnswer,
+} from '../http/responses';
 import { parseQuery } from '../http/validation-errors';
 import { ProjectionEngine } from '../projection-engine/projection-engine.service';
 import { READ_MODEL_STORE, ReadModelStore } from '../read-models/read-model-store.port';
@@ -11,10 +17,14 @@ import { ReadYourWritesParams, TransitionWindowParams } from './query-params';
 import { ReadYourWrites } from './read-your-writes';
 
 /** Every known value with its count (0 when absent), plus customers not classified yet. */
-function withAllKeys(keys: readonly string[], counts: Readonly<Record<string, number>>) {
-  const result: Record<string, number> = Object.fromEntries(
-    keys.map((key) => [key, counts[key] ?? 0]),
-  );
+function withAllKeys<K extends string>(
+  keys: readonly K[],
+  counts: Readonly<Record<string, number>>,
+): Record<K, number> & { unclassified?: number } {
+  const result = Object.fromEntries(keys.map((key) => [key, counts[key] ?? 0])) as Record<
+    K,
+    number
+  > & { unclassified?: number };
   if (counts.null) result.unclassified = counts.null;
   return result;
 }
@@ -36,7 +46,8 @@ export class StatsController {
   @Get('funnel')
   @ApiOperation({ summary: 'Customers per lifecycle stage' })
   @ApiQueryFrom(ReadYourWritesParams)
-  async funnel(@Query() query: Record<string, unknown>) {
+  @ApiAnswer(200, 'FunnelAnswer', 'customers per stage, every stage present')
+  async funnel(@Query() query: Record<string, unknown>): Promise<FunnelAnswer> {
     await this.readYourWrites.await(parseQuery(ReadYourWritesParams, query).minPosition);
     const counts = await this.readModels.countBy(
       this.engine.collections().customers,
@@ -48,7 +59,8 @@ export class StatsController {
   @Get('tiers')
   @ApiOperation({ summary: 'Customers per value tier' })
   @ApiQueryFrom(ReadYourWritesParams)
-  async tiers(@Query() query: Record<string, unknown>) {
+  @ApiAnswer(200, 'TiersAnswer', 'customers per tier, every tier present')
+  async tiers(@Query() query: Record<string, unknown>): Promise<TiersAnswer> {
     await this.readYourWrites.await(parseQuery(ReadYourWritesParams, query).minPosition);
     const counts = await this.readModels.countBy(
       this.engine.collections().customers,
@@ -61,7 +73,8 @@ export class StatsController {
   @Get('coverage')
   @ApiOperation({ summary: 'RM coverage per RM and overall' })
   @ApiQueryFrom(ReadYourWritesParams)
-  async coverage(@Query() query: Record<string, unknown>) {
+  @ApiAnswer(200, 'CoverageAnswer', 'coverage overall and per relationship manager')
+  async coverage(@Query() query: Record<string, unknown>): Promise<CoverageAnswer> {
     await this.readYourWrites.await(parseQuery(ReadYourWritesParams, query).minPosition);
     const collection = this.engine.collections().customers;
     const overall = await this.readModels.countBy(collection, 'search.coverageStatus');
@@ -99,7 +112,8 @@ export class StatsController {
   @Get('transitions')
   @ApiOperation({ summary: 'Stage moves in a time window, by from and to stage' })
   @ApiQueryFrom(TransitionWindowParams)
-  async transitions(@Query() query: Record<string, unknown>) {
+  @ApiAnswer(200, 'TransitionsAnswer', 'stage moves entered and left per stage')
+  async transitions(@Query() query: Record<string, unknown>): Promise<TransitionsAnswer> {
     const params = parseQuery(TransitionWindowParams, query);
     const from = new Date(params.from).toISOString();
     const to = new Date(params.to).toISOString();

@@ -1,12 +1,20 @@
 import { applyDecorators, INestApplication } from '@nestjs/common';
-import { ApiQuery, DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import {
+  ApiQuery,
+  ApiResponse,
+  DocumentBuilder,
+  OpenAPIObject,
+  SwaggerModule,
+} from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
 import {
   targetConstructorToSchema,
   validationMetadatasToSchemas,
 } from 'class-validator-jsonschema';
 
 import { ErrorResponse, FieldErrorResponse } from './error-response';
+import ANSWER_SCHEMAS from './responses.schema.json';
 
 export const OPENAPI_PATH = 'docs';
 const REF_PREFIX = '#/components/schemas/';
@@ -26,12 +34,32 @@ export function ApiQueryFrom(params: new () => object): MethodDecorator {
   );
 }
 
+/** A success answer documented in src/http/responses.ts (schemas derived by openapi:schemas). */
+export type AnswerName = keyof typeof ANSWER_SCHEMAS;
+
+/**
+ * Declares a route's success answer with the schema derived from its TypeScript type in
+ * responses.ts; the controller method is typed to return that type.
+ */
+export function ApiAnswer(status: number, name: AnswerName, description: string): MethodDecorator {
+  return ApiResponse({ status, description, schema: { $ref: `${REF_PREFIX}${name}` } });
+}
+
+/**
+ * A status a route answers beyond the common ones, with the one error body, e.g. 409 for a
+ * rebuild already running.
+ */
+export function ApiErrorAnswer(status: number, description: string): MethodDecorator {
+  return ApiResponse({ status, description, type: ErrorResponse });
+}
+
 /** Schemas of every class-validator class of the request side (touchpoints, their payloads). */
 function requestSchemas(exclude: readonly string[]): Record<string, SchemaObject> {
-  const schemas = validationMetadatasToSchemas({ refPointerPrefix: REF_PREFIX }) as Record<
-    string,
-    SchemaObject
-  >;
+  const schemas = validationMetadatasToSchemas({
+    refPointerPrefix: REF_PREFIX,
+    // @Type(() => Item) tells the item class of nested arrays.
+    classTransformerMetadataStorage: defaultMetadataStorage,
+  }) as Record<string, SchemaObject>;
   for (const name of Object.keys(schemas)) {
     // Query-parameter classes are documented as parameters (ApiQueryFrom).
     if (exclude.includes(name) || name.endsWith('Params')) delete schemas[name];
@@ -56,10 +84,13 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
     extraModels: [ErrorResponse, FieldErrorResponse],
   });
   declareErrorAnswers(document);
+  const schemas = { ...document.components?.schemas, ...requestSchemas(['Environment']) };
+  const clashes = Object.keys(ANSWER_SCHEMAS).filter((name) => name in schemas);
+  if (clashes.length > 0) throw new Error(`answer schemas named like request schemas: ${clashes}`);
+  // The environment schema is the operator's, not the API's.
   document.components = {
     ...document.components,
-    // The environment schema is the operator's, not the API's.
-    schemas: { ...document.components?.schemas, ...requestSchemas(['Environment']) },
+    schemas: { ...schemas, ...(ANSWER_SCHEMAS as Record<string, SchemaObject>) },
   };
   return document;
 }

@@ -1,6 +1,8 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequiresRole } from '../http/api-key.guard';
+import { ApiAnswer } from '../http/openapi';
+import type { IngestStatusAnswer } from '../http/responses';
 import { KafkaIngest } from './kafka-ingest';
 
 /** Operators: is the Kafka ingest consuming, or still trying to reach the broker, and why? */
@@ -12,7 +14,8 @@ export class IngestAdminController {
 
   @Get()
   @ApiOperation({ summary: 'The Kafka ingest: disabled, connecting (and why) or consuming' })
-  status() {
+  @ApiAnswer(200, 'IngestStatusAnswer', 'the Kafka ingest state on this instance')
+  status(): IngestStatusAnswer {
     return { kafka: this.kafka.status() };
   }
 }

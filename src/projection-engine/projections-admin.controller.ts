@@ -2,6 +2,8 @@ import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequiresRole } from '../http/api-key.guard';
 import { NotFoundError } from '../http/errors';
+import { ApiAnswer, ApiErrorAnswer } from '../http/openapi';
+import type { ProjectionsAnswer, RebuildAnswer } from '../http/responses';
 import { CUSTOMERS } from './customer-read-model';
 import { ProjectionEngine } from './projection-engine.service';
 
@@ -14,7 +16,8 @@ export class ProjectionsAdminController {
 
   @Get()
   @ApiOperation({ summary: 'Per projection: checkpoint, head, lag, state, rebuild progress' })
-  async list() {
+  @ApiAnswer(200, 'ProjectionsAnswer', 'every projection with its progress')
+  async list(): Promise<ProjectionsAnswer> {
     return { projections: await this.engine.status() };
   }
 
@@ -24,7 +27,12 @@ export class ProjectionsAdminController {
     summary: 'Rebuild from position zero into a fresh generation, switch over when caught up',
   })
   @HttpCode(202)
-  async rebuild(@Param('name') name: string) {
+  @ApiAnswer(202, 'RebuildAnswer', 'the rebuild started; follow it in GET /v1/admin/projections')
+  @ApiErrorAnswer(
+    409,
+    'a rebuild is already running, or another instance holds the lease and must run it',
+  )
+  async rebuild(@Param('name') name: string): Promise<RebuildAnswer> {
     if (name !== CUSTOMERS) throw new NotFoundError(`projection ${name}`);
     return { rebuild: await this.engine.rebuild() };
   }

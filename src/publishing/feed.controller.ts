@@ -4,7 +4,8 @@ import { IsIn, IsOptional, Matches } from 'class-validator';
 import { PageParams } from '../customer-queries/query-params';
 import { ReadYourWrites } from '../customer-queries/read-your-writes';
 import { RequiresRole } from '../http/api-key.guard';
-import { ApiQueryFrom } from '../http/openapi';
+import { ApiAnswer, ApiQueryFrom } from '../http/openapi';
+import type { CloudEventAnswer, FeedAnswer } from '../http/responses';
 import { parseQuery } from '../http/validation-errors';
 import { formatSequence, SEQUENCE_PATTERN } from './outbox-messages';
 import { CLOUDEVENTS_SOURCE, OutboundMessage, Topic, TOPICS } from './publisher.port';
@@ -38,7 +39,8 @@ export class FeedController {
     summary: 'The outbox as CloudEvents (structured JSON), oldest first, from a cursor',
   })
   @ApiQueryFrom(FeedParams)
-  async feed(@Query() query: Record<string, unknown>) {
+  @ApiAnswer(200, 'FeedAnswer', 'the messages after the cursor, oldest first')
+  async feed(@Query() query: Record<string, unknown>): Promise<FeedAnswer> {
     const params = parseQuery(FeedParams, query);
     await this.readYourWrites.await(params.minPosition);
     const after = params.after === undefined ? undefined : formatSequence(BigInt(params.after));
@@ -50,7 +52,7 @@ export class FeedController {
   }
 }
 
-function toCloudEvent(message: OutboundMessage) {
+function toCloudEvent(message: OutboundMessage): CloudEventAnswer {
   return {
     specversion: '1.0',
     id: message.id,

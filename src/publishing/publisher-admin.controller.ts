@@ -1,6 +1,8 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequiresRole } from '../http/api-key.guard';
+import { ApiAnswer } from '../http/openapi';
+import type { PublisherAnswer } from '../http/responses';
 import { OutboxRelayService } from './outbox-relay.service';
 
 /** Operators: is the relay keeping up, and is it stuck retrying? */
@@ -12,7 +14,8 @@ export class PublisherAdminController {
 
   @Get()
   @ApiOperation({ summary: 'The Kafka relay: last relayed sequence, failures, last error' })
-  status() {
+  @ApiAnswer(200, 'PublisherAnswer', 'the relay state on this instance')
+  status(): PublisherAnswer {
     return this.relay.status();
   }
 }

@@ -1,6 +1,8 @@
 import { Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequiresRole } from '../http/api-key.guard';
+import { ApiAnswer } from '../http/openapi';
+import type { SchedulerRunAnswer } from '../http/responses';
 import { ThresholdScheduler } from './threshold-scheduler';
 
 /** Operators: run the threshold scheduler now instead of waiting for its interval. */
@@ -13,7 +15,8 @@ export class SchedulerController {
   @Post('run')
   @ApiOperation({ summary: 'Run the threshold scheduler now' })
   @HttpCode(200)
-  run() {
+  @ApiAnswer(200, 'SchedulerRunAnswer', 'what the run found and appended')
+  run(): Promise<SchedulerRunAnswer> {
     return this.scheduler.runOnce();
   }
 }

@@ -1,0 +1,156 @@
+/**
+ * The success answer of every read and admin route, as TypeScript types: each controller method
+ * is typed to return one of these, and `npm run openapi:schemas` derives their JSON Schemas into
+ * responses.schema.json, which the OpenAPI document serves (ApiAnswer in openapi.ts). One source:
+ * a field changed in a projection's state changes the compiled controller and, once regenerated,
+ * the document; a unit test fails while the generated file is stale.
+ *
+ * Ingest answers are Nest classes (ingest-result.response.ts); health and metrics keep their own
+ * formats (terminus, Prometheus text).
+ */
+import type { CustomerState, LifecycleStage, RmCoverageStatus, ValueTier } from '../../projections';
+import type { CustomerReplay } from '../audit/customer-replay';
+import type { KafkaIngestStatus } from '../ingest/kafka-ingest';
+import type { CustomerSearchFields } from '../projection-engine/customer-read-model';
+import type {
+  ProjectionStatus,
+  RebuildStatus,
+} from '../projection-engine/projection-engine.service';
+import type { PublisherStatus } from '../publishing/outbox-relay.service';
+import type { Topic } from '../publishing/publisher.port';
+import type { SchedulerRun } from '../scheduler/threshold-scheduler';
+
+/** Counts per known value, every value present (0 when none), plus those not classified yet. */
+type CountsOf<K extends string> = Record<K, number> & {
+  /** Customers with no value yet (e.g. no stage before their first touchpoint is projected). */
+  unclassified?: number;
+};
+
+/** GET /v1/customers/{customerId}: the customer 360 and the stream revision it reflects. */
+export type Customer360Answer = CustomerState & {
+  /** The customer's stream revision the document reflects. */
+  revision: number;
+};
+
+/** One customer in an audience: the fields audiences filter and sort on. */
+export type AudienceMember = CustomerSearchFields & {
+  customerId: string;
+  revision: number;
+};
+
+/** GET /v1/customers: a page of an audience. */
+export interface AudienceAnswer {
+  customers: AudienceMember[];
+  /** Present when more customers match: pass it as `cursor` for the next page. */
+  nextCursor?: string;
+}
+
+/** GET /v1/stats/funnel */
+export interface FunnelAnswer {
+  stages: CountsOf<LifecycleStage>;
+  total: number;
+}
+
+/** GET /v1/stats/tiers */
+export interface TiersAnswer {
+  tiers: CountsOf<ValueTier>;
+  total: number;
+}
+
+/** RM coverage of one relationship manager's customers who need contact. */
+export interface RmCoverageCount {
+  rmId: string;
+  ok: number;
+  due: number;
+  overdue: number;
+  /** ok + due of those who need contact, in percent (one decimal); null when none do. */
+  coveragePercent: number | null;
+}
+
+/** GET /v1/stats/coverage */
+export interface CoverageAnswer {
+  overall: CountsOf<RmCoverageStatus> & {
+    /** Of customers who need an RM: ok + due, in percent (one decimal); null when none do. */
+    coveragePercent: number | null;
+  };
+  byRelationshipManager: RmCoverageCount[];
+}
+
+/** GET /v1/stats/transitions: stage moves whose cause happened in [from, to). */
+export interface TransitionsAnswer {
+  from: string;
+  to: string;
+  entered: CountsOf<LifecycleStage>;
+  left: CountsOf<LifecycleStage>;
+  total: number;
+}
+
+/** A touchpoint exactly as stored. */
+export interface StoredEventAnswer {
+  eventId: string;
+  type: string;
+  version: number;
+  occurredAt: string;
+  recordedAt: string;
+  revision: number;
+  /** Global position, a decimal string. */
+  position: string;
+  data: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+}
+
+/** GET /v1/customers/{customerId}/events */
+export interface CustomerEventsAnswer {
+  customerId: string;
+  events: StoredEventAnswer[];
+  /** Present when more events follow: pass it as `fromRevision`. */
+  nextFromRevision?: number;
+}
+
+/** GET /v1/customers/{customerId}/replay */
+export type CustomerReplayAnswer = CustomerReplay;
+
+/** A message of the outbox as a structured-mode CloudEvent 1.0. */
+export interface CloudEventAnswer {
+  specversion: '1.0';
+  id: string;
+  source: string;
+  type: string;
+  /** The customer id (the Kafka key). */
+  subject: string;
+  time: string;
+  datacontenttype: 'application/json';
+  /** Extension attribute: the feed's cursor, total order of the outbox. */
+  sequence: string;
+  /** Extension attribute: the Kafka topic the message goes to. */
+  topic: Topic;
+  data: Record<string, unknown>;
+}
+
+/** GET /v1/feed */
+export interface FeedAnswer {
+  messages: CloudEventAnswer[];
+  /** Pass it as `after` to read on; null while the feed is empty. */
+  nextCursor: string | null;
+}
+
+/** GET /v1/admin/projections */
+export interface ProjectionsAnswer {
+  projections: ProjectionStatus[];
+}
+
+/** POST /v1/admin/projections/{name}/rebuild (202) */
+export interface RebuildAnswer {
+  rebuild: RebuildStatus;
+}
+
+/** GET /v1/admin/publisher */
+export type PublisherAnswer = PublisherStatus;
+
+/** POST /v1/admin/scheduler/run */
+export type SchedulerRunAnswer = SchedulerRun;
+
+/** GET /v1/admin/ingest */
+export interface IngestStatusAnswer {
+  kafka: KafkaIngestStatus;
+}
