@@ -105,7 +105,11 @@ function server(url: string): Backend {
       const database = new URL(url);
       database.pathname = `/${name}`;
       return {
-        environment: { DATABASE_URL: database.toString() },
+        // Servers need the one master key every instance shares (a bench-only key).
+        environment: {
+          DATABASE_URL: database.toString(),
+          PII_MASTER_KEYS: `bench:${Buffer.alloc(32, 1).toString('base64')}`,
+        },
         sql: () => PgSqlClient.connect(database.toString(), CONCURRENCY * 2 + 2),
         drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
       };

@@ -6,6 +6,7 @@ import { NotFoundError, RequestValidationError } from '../http/errors';
 import { ApiAnswer } from '../http/openapi';
 import type { CustomerEventsAnswer } from '../http/responses';
 import { customerIdParam } from '../ingest/touchpoint.dto';
+import { PersonalDataVault } from '../privacy/personal-data-vault';
 
 const MAX_PAGE = 1000;
 /** Stream revisions are 32-bit in every store (PostgreSQL integer). */
@@ -29,12 +30,18 @@ function integerParam(
   return value;
 }
 
-/** A customer's touchpoints exactly as stored: what we knew, and when we learned it. */
+/**
+ * A customer's touchpoints as stored: what we knew, and when we learned it. Personal fields are
+ * decrypted for the auditor; after erasure each reads `{erased: true, erasedBy}`.
+ */
 @ApiTags('audit')
 @RequiresRole('audit')
 @Controller('v1/customers/:customerId/events')
 export class CustomerHistoryController {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly vault: PersonalDataVault,
+  ) {}
 
   @Get()
   @ApiOperation({
@@ -66,9 +73,10 @@ export class CustomerHistoryController {
     if (events.length === 0 && fromRevision === 0)
       throw new NotFoundError(`customer ${customerId}`);
     const page = events.slice(0, limit);
+    const data = await this.vault.reveal(customerId, page);
     return {
       customerId,
-      events: page.map((event) => ({
+      events: page.map((event, index) => ({
         eventId: event.eventId,
         type: event.type,
         version: event.version,
@@ -76,7 +84,7 @@ export class CustomerHistoryController {
         recordedAt: event.recordedAt,
         revision: event.revision,
         position: event.position.toString(),
-        data: event.data,
+        data: data[index],
         metadata: event.metadata,
       })),
       ...(events.length > limit ? { nextFromRevision: page[page.length - 1].revision + 1 } : {}),

@@ -13,6 +13,7 @@ import {
   validateSync,
 } from 'class-validator';
 import { API_KEYS_PATTERN } from './api-keys';
+import { MASTER_KEYS_PATTERN } from './master-keys';
 import { StartupError } from './startup-error';
 
 const toBool = ({ value }: { value: unknown }) =>
@@ -211,6 +212,30 @@ export class Environment {
   @Matches(/^[A-Za-z0-9._-]{1,249}$/, { message: 'must be a Kafka consumer group id' })
   KAFKA_INGEST_GROUP = 'customer-lifecycle-engine-ingest';
 
+  /**
+   * Master keys that wrap the customers' data keys: `kid:base64` entries (32-byte keys), comma
+   * separated, the first one current. Unset: the embedded default keeps one in
+   * DATA_DIR/pii-master.key (made on first start, with a warning); NODE_ENV=production refuses
+   * to start without it.
+   */
+  @IsOptional()
+  @Matches(MASTER_KEYS_PATTERN, {
+    message: 'must be kid:base64 entries (32-byte keys) separated by commas',
+  })
+  PII_MASTER_KEYS?: string;
+
+  /** Unwrapped data keys kept in memory (least recently used out); 0 caches none. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(10_000_000)
+  PII_KEY_CACHE_SIZE = 10_000;
+
+  /** `production` makes a missing PII_MASTER_KEYS a start-up error. */
+  @IsOptional()
+  @IsString()
+  NODE_ENV?: string;
+
   /** Most outbox messages relayed to the publisher at once. */
   @Transform(toInt)
   @IsInt()
@@ -234,6 +259,8 @@ const OPTIONAL_VARIABLES = [
   'KAFKA_BROKERS',
   'API_KEYS',
   'DATA_DIR_MIN_FREE_MB',
+  'PII_MASTER_KEYS',
+  'NODE_ENV',
 ];
 
 export class InvalidEnvironmentError extends StartupError {

@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import { canonicalize } from 'json-canonicalize';
 
+/**
+ * The reserved key of sealed personal data (SEALED_PERSONAL_DATA of the catalog); the store
+ * knows only that its `mac` stands for its content.
+ */
+const SEALED = '$personal';
+
 /** What makes two events with one id the same event: everything but metadata and positions. */
 export interface EventContent {
   readonly type: string;
@@ -17,6 +23,10 @@ export interface EventContent {
  */
 export function contentKeyOf({ type, version, occurredAt, data }: EventContent): string {
   const instant = new Date(occurredAt);
+  // Sealed personal fields (src/privacy) count by their keyed digest: the IV differs per write.
+  const sealed = data[SEALED] as { mac?: unknown } | undefined;
+  if (sealed && typeof sealed === 'object' && typeof sealed.mac === 'string')
+    data = { ...data, [SEALED]: sealed.mac };
   const canonical = canonicalize({
     type,
     version,

@@ -12,6 +12,9 @@ import {
   RecordedEvent,
   WrongExpectedRevisionError,
 } from '../event-store/event-store.port';
+import { failpoint } from '../config/failpoint';
+import { erasureTombstone } from '../privacy/erasure';
+import { PersonalDataVault } from '../privacy/personal-data-vault';
 import { AppendTouchpointsCommand, TouchpointOutcome } from './append-touchpoints.command';
 import { KeyedSerialiser } from './keyed-serialiser';
 import { EMPTY_VIEW, WriteView, WriteViewCache } from './write-view-cache';
@@ -40,6 +43,7 @@ export class AppendTouchpointsHandler implements ICommandHandler<AppendTouchpoin
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly vault: PersonalDataVault,
     config: ConfigService<Environment, true>,
   ) {
     this.retries = config.get('INGEST_CONFLICT_RETRIES', { infer: true });
@@ -115,14 +119,25 @@ export class AppendTouchpointsHandler implements ICommandHandler<AppendTouchpoin
     }
     if (accepted.length === 0) return outcomes as TouchpointOutcome[];
 
+    // Personal fields leave `data` for the customer's sealed envelope before anything is stored.
+    const sealed = await this.vault.seal(command.customerId, accepted.map(eventToAppend));
     const result = await this.store.appendToStream(
       streamId,
-      accepted.map(eventToAppend),
+      sealed,
       view.revision < 0 ? 'no_stream' : view.revision,
     );
     const stored: TouchpointOutcome[] = result.outcomes.map((outcome) =>
       outcome.status === 'reused' ? reused(outcome.eventId, outcome.revision) : outcome,
     );
+    // The erasure is durable first; then the key goes. A crash in between is finished by the
+    // projection engine, which shreds again when it projects the event (and on every rebuild).
+    for (const event of sealed) {
+      const outcome = result.outcomes.find((o) => o.eventId === event.eventId);
+      if (event.type === 'PersonalDataErased' && outcome?.status !== 'reused') {
+        failpoint('erasure-appended');
+        await this.vault.shred(command.customerId, erasureTombstone(event));
+      }
+    }
     return outcomes.map((outcome) => (outcome === 'pending' ? stored.shift()! : outcome));
   }
 }

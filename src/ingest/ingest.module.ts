@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import { PrivacyModule } from '../privacy/privacy.module';
 import { EventStoreModule } from '../event-store/event-store.module';
 import { AppendTouchpointsHandler } from './append-touchpoints.handler';
 import { IngestAdminController } from './ingest-admin.controller';
@@ -8,7 +9,7 @@ import { IngestService } from './ingest.service';
 import { KafkaIngest } from './kafka-ingest';
 
 @Module({
-  imports: [CqrsModule, EventStoreModule],
+  imports: [CqrsModule, EventStoreModule, PrivacyModule],
   controllers: [IngestController, IngestAdminController],
   providers: [AppendTouchpointsHandler, IngestService, KafkaIngest],
   exports: [IngestService, KafkaIngest],

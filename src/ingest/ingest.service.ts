@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { CommandBus, EventBus } from '@nestjs/cqrs';
 import { FieldError } from '../http/errors';
+import { MasterKeyUnavailableError } from '../privacy/master-key.port';
 import { StorageGuard } from '../postgres/storage-guard';
 import { AppendTouchpointsCommand, TouchpointOutcome } from './append-touchpoints.command';
 import { validateTouchpoint, ValidTouchpoint } from './touchpoint-validator';
@@ -24,7 +25,7 @@ export type ItemResult = { readonly index: number } & (
 export interface StorageFailure {
   readonly eventId: string;
   readonly status: 'failed';
-  readonly rule: 'insufficient-storage' | 'storage-unavailable';
+  readonly rule: 'insufficient-storage' | 'storage-unavailable' | 'key-unavailable';
   readonly message: string;
 }
 
@@ -111,6 +112,14 @@ export class IngestService {
     const diskFull = this.storage.noteError(error);
     // Name and message only: a driver's error detail can quote the values written.
     this.logger.error(`append failed: ${(error as Error)?.name}: ${(error as Error)?.message}`);
+    if (error instanceof MasterKeyUnavailableError) {
+      return {
+        eventId,
+        status: 'failed',
+        rule: 'key-unavailable',
+        message: `the customer's data key cannot be read (${error.message}); nothing was stored; resend later`,
+      };
+    }
     return diskFull
       ? {
           eventId,

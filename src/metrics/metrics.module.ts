@@ -2,13 +2,14 @@ import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { NextFunction, Request, Response } from 'express';
 import { IngestModule } from '../ingest/ingest.module';
+import { PrivacyModule } from '../privacy/privacy.module';
 import { ProjectionEngineModule } from '../projection-engine/projection-engine.module';
 import { PublishingModule } from '../publishing/publishing.module';
 import { MetricsController } from './metrics.controller';
 import { MetricsService, TouchpointsIngestedMetrics } from './metrics.service';
 
 @Module({
-  imports: [CqrsModule, IngestModule, ProjectionEngineModule, PublishingModule],
+  imports: [CqrsModule, IngestModule, ProjectionEngineModule, PublishingModule, PrivacyModule],
   controllers: [MetricsController],
   providers: [MetricsService, TouchpointsIngestedMetrics],
 })

@@ -7,6 +7,7 @@ import { EMBEDDED_DATABASE } from '../postgres/postgres.module';
 import { StorageGuard } from '../postgres/storage-guard';
 import { TouchpointsIngestedEvent } from '../ingest/touchpoints-ingested.event';
 import { ProjectionEngine } from '../projection-engine/projection-engine.service';
+import { PersonalDataVault } from '../privacy/personal-data-vault';
 import { OutboxRelayService } from '../publishing/outbox-relay.service';
 
 const KAFKA_INGEST_STATES = ['disabled', 'connecting', 'consuming', 'stopped'] as const;
@@ -37,6 +38,7 @@ export class MetricsService {
     private readonly kafkaIngest: KafkaIngest,
     private readonly storage: StorageGuard,
     @Inject(EMBEDDED_DATABASE) embedded: EmbeddedDatabase | null,
+    vault: PersonalDataVault,
   ) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'cle_' });
@@ -105,6 +107,7 @@ export class MetricsService {
         registers,
       }),
     };
+    this.vaultMetrics(vault, registers);
     if (embedded) {
       let reported = 0;
       new Counter({
@@ -117,6 +120,50 @@ export class MetricsService {
         },
       });
     }
+  }
+
+  /** The data-key cache and key lifecycle, counted by the vault, read when scraped. */
+  private vaultMetrics(vault: PersonalDataVault, registers: Registry[]): void {
+    const counter = (name: string, help: string, read: () => number) => {
+      let reported = 0;
+      new Counter({
+        name,
+        help,
+        registers,
+        collect() {
+          this.inc(read() - reported);
+          reported = read();
+        },
+      });
+    };
+    counter(
+      'cle_pii_key_cache_hits_total',
+      'Data keys found unwrapped in memory',
+      () => vault.counters.cacheHits,
+    );
+    counter(
+      'cle_pii_key_cache_misses_total',
+      'Data keys read from the key store and unwrapped',
+      () => vault.counters.cacheMisses,
+    );
+    counter(
+      'cle_pii_keys_created_total',
+      'Customer data keys created',
+      () => vault.counters.keysCreated,
+    );
+    counter(
+      'cle_pii_keys_shredded_total',
+      'Shred orders carried out (idempotent: an erasure may shred again on replay)',
+      () => vault.counters.keysShredded,
+    );
+    new Gauge({
+      name: 'cle_pii_keys_cached',
+      help: 'Unwrapped data keys held in memory (at most PII_KEY_CACHE_SIZE)',
+      registers,
+      collect() {
+        this.set(vault.cachedKeys);
+      },
+    });
   }
 
   /**

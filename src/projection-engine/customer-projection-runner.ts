@@ -18,6 +18,13 @@ export type RunnerState =
 /** Why the runner must not write now (its store's volume is nearly full), or undefined. */
 export type WriteGate = () => string | undefined;
 
+/**
+ * Called for each PersonalDataErased event the runner projects, before its checkpoint moves past
+ * it: shreds the customer's data key (idempotent), so an erasure whose ingest crashed before the
+ * shred is finished here, and again by every rebuild.
+ */
+export type ErasureHook = (customerId: string, event: RecordedEvent) => Promise<void>;
+
 export interface RunnerOptions {
   /** Events read and written per batch. */
   readonly batchSize: number;
@@ -65,6 +72,7 @@ export class CustomerProjectionRunner {
     readonly generation: number,
     private readonly options: RunnerOptions = DEFAULT_RUNNER_OPTIONS,
     private readonly writeGate: WriteGate = () => undefined,
+    private readonly onErasure: ErasureHook = async () => undefined,
   ) {
     this.collections = generationCollections(generation);
   }
@@ -283,6 +291,10 @@ export class CustomerProjectionRunner {
     if (transitionWrites.length > 0)
       await this.readModels.write(this.collections.transitions, transitionWrites);
     if (outboxWrites.length > 0) await this.readModels.write(this.collections.outbox, outboxWrites);
+    for (const [customerId, events] of byCustomer) {
+      for (const event of events)
+        if (event.type === 'PersonalDataErased') await this.onErasure(customerId, event);
+    }
     await this.readModels.write(this.collections.customers, customerWrites, {
       name: this.collections.customers,
       position: batch[batch.length - 1].position,

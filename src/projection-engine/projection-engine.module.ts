@@ -1,13 +1,14 @@
 import { Module } from '@nestjs/common';
 import { PolicyModule } from '../config/policy.module';
 import { EventStoreModule } from '../event-store/event-store.module';
+import { PrivacyModule } from '../privacy/privacy.module';
 import { ReadModelsModule } from '../read-models/read-models.module';
 import { leaseStoreProvider } from './lease/lease.providers';
 import { ProjectionsAdminController } from './projections-admin.controller';
 import { ProjectionEngine } from './projection-engine.service';
 
 @Module({
-  imports: [EventStoreModule, ReadModelsModule, PolicyModule],
+  imports: [EventStoreModule, ReadModelsModule, PolicyModule, PrivacyModule],
   controllers: [ProjectionsAdminController],
   providers: [ProjectionEngine, leaseStoreProvider],
   exports: [ProjectionEngine, PolicyModule],

@@ -17,6 +17,8 @@ import { EmbeddedDatabase } from '../postgres/embedded-database';
 import { StorageGuard } from '../postgres/storage-guard';
 import { READ_MODEL_STORE, ReadModelStore } from '../read-models/read-model-store.port';
 import { OUTBOX } from '../publishing/outbox-messages';
+import { erasureTombstone } from '../privacy/erasure';
+import { PersonalDataVault } from '../privacy/personal-data-vault';
 import { CUSTOMERS, STAGE_TRANSITIONS } from './customer-read-model';
 import { CustomerProjectionRunner, GenerationCollections } from './customer-projection-runner';
 import { LEASE_STORE, LeaseStore } from './lease/lease.port';
@@ -105,6 +107,7 @@ export class ProjectionEngine implements OnApplicationBootstrap, BeforeApplicati
     @Inject(LEASE_STORE) private readonly leases: LeaseStore,
     @Inject(EMBEDDED_DATABASE) embedded: EmbeddedDatabase | null,
     private readonly storage: StorageGuard,
+    private readonly vault: PersonalDataVault,
     config: ConfigService<Environment, true>,
   ) {
     this.leaseTtlMs = config.get('PROJECTION_LEASE_TTL_MS', { infer: true });
@@ -359,6 +362,7 @@ export class ProjectionEngine implements OnApplicationBootstrap, BeforeApplicati
       generation,
       undefined,
       () => this.storage.blockedReason(),
+      (customerId, event) => this.vault.shred(customerId, erasureTombstone(event)),
     );
   }
 }

@@ -1,4 +1,5 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { withMasterKeys } from '../support/master-keys';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
@@ -38,7 +39,12 @@ export class ServiceProcess {
     this.stderr = '';
     const child = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'main.js')], {
       cwd: this.cwd,
-      env: { ...process.env, ...this.environment, PORT: String(this.port), LOG_LEVEL: 'error' },
+      env: {
+        ...process.env,
+        ...withMasterKeys(this.environment),
+        PORT: String(this.port),
+        LOG_LEVEL: 'error',
+      },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     child.stderr!.on('data', (chunk: Buffer) => {

@@ -7,6 +7,7 @@ import request from 'supertest';
 import { randomUUID } from 'node:crypto';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/http/configure-app';
+import { withMasterKeys } from './master-keys';
 import { touchpoints } from './touchpoints';
 
 export interface RunningApp {
@@ -26,7 +27,11 @@ export async function startApp(
 ): Promise<RunningApp> {
   const folder = dataDir ?? mkdtempSync(join(tmpdir(), 'cle-e2e-'));
   const moduleRef = await Test.createTestingModule({
-    imports: [AppModule.forEnvironment({ DATA_DIR: folder, LOG_LEVEL: 'silent', ...environment })],
+    imports: [
+      AppModule.forEnvironment(
+        withMasterKeys({ DATA_DIR: folder, LOG_LEVEL: 'silent', ...environment }),
+      ),
+    ],
   }).compile();
   const app = moduleRef.createNestApplication({ bodyParser: false, logger: false });
   configureApp(app);

@@ -8,6 +8,6 @@ export {
   latestVersion,
   schemaFor,
 } from './catalog';
-export { withoutPersonalData } from './personal-data';
+export { personalFieldsOf, SEALED_PERSONAL_DATA, withoutPersonalData } from './personal-data';
 export { UnknownTouchpointError, upcast } from './upcasters';
 export { isUtcInstant } from './validation';

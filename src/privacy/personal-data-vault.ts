@@ -1,0 +1,173 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { randomBytes } from 'node:crypto';
+import { Environment } from '../config/environment';
+import { personalFieldsOf } from '../domain/touchpoints';
+import { EventToAppend } from '../event-store/event-store.port';
+import { KEY_STORE, KeyRecord, KeyStore, Tombstone } from './key-store.port';
+import { MASTER_KEY, MasterKey } from './master-key.port';
+import {
+  envelopeOf,
+  EnvelopeIntegrityError,
+  open,
+  seal,
+  withMarkers,
+} from './personal-data-envelope';
+
+/** A customer whose key is shredded gets no new personal data: the decider refuses it first. */
+export class CustomerErasedError extends Error {
+  constructor(customerId: string) {
+    super(`customer ${customerId} was erased: her data key is shredded`);
+    this.name = 'CustomerErasedError';
+  }
+}
+
+/** Counters the metrics endpoint reads. */
+export interface VaultCounters {
+  cacheHits: number;
+  cacheMisses: number;
+  keysCreated: number;
+  keysShredded: number;
+}
+
+/** An event as the audit read shows it. */
+export interface RevealableEvent {
+  readonly eventId: string;
+  readonly type: string;
+  readonly version: number;
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Seals personal fields into the event at ingest and opens them for the audit read, with one
+ * data key per customer (created on her first personal field, wrapped by the master key, kept in
+ * the key store). Unwrapped keys are cached in memory, bounded by PII_KEY_CACHE_SIZE, least
+ * recently used first out, dropped when shredded.
+ */
+@Injectable()
+export class PersonalDataVault {
+  private readonly cache = new Map<string, Buffer>();
+  private readonly cacheSize: number;
+  readonly counters: VaultCounters = {
+    cacheHits: 0,
+    cacheMisses: 0,
+    keysCreated: 0,
+    keysShredded: 0,
+  };
+
+  constructor(
+    @Inject(KEY_STORE) private readonly keys: KeyStore,
+    @Inject(MASTER_KEY) private readonly master: MasterKey,
+    config: ConfigService<Environment, true>,
+  ) {
+    this.cacheSize = config.get('PII_KEY_CACHE_SIZE', { infer: true });
+  }
+
+  get cachedKeys(): number {
+    return this.cache.size;
+  }
+
+  /** The events with their personal fields sealed; those without any go unchanged. */
+  async seal(customerId: string, events: readonly EventToAppend[]): Promise<EventToAppend[]> {
+    let dataKey: Buffer | undefined;
+    const sealed: EventToAppend[] = [];
+    for (const event of events) {
+      const fields = personalFieldsOf(event.type, event.version).filter(
+        (field) => event.data[field] !== undefined,
+      );
+      if (fields.length === 0) {
+        sealed.push(event);
+        continue;
+      }
+      dataKey ??= await this.keyFor(customerId, true);
+      const data = seal(event.data, fields, dataKey, { customerId, ...event });
+      sealed.push({ ...event, data });
+    }
+    return sealed;
+  }
+
+  /**
+   * `data` of each event as an auditor may read it: personal fields decrypted; after erasure each
+   * is `{erased: true, erasedBy}`; a ciphertext that does not authenticate for this customer and
+   * event is `{unreadable: reason}` (altered, or copied from another record), never garbage.
+   */
+  async reveal(
+    customerId: string,
+    events: readonly RevealableEvent[],
+  ): Promise<Record<string, unknown>[]> {
+    if (!events.some((event) => envelopeOf(event.data)))
+      return events.map((event) => ({ ...event.data }));
+    const record = await this.keys.find(customerId);
+    const dataKey =
+      record.state === 'active' ? await this.unwrapCached(customerId, record) : undefined;
+    return events.map((event) => {
+      if (!envelopeOf(event.data)) return { ...event.data };
+      if (record.state === 'shredded')
+        return withMarkers(event.data, { erased: true, erasedBy: record.tombstone.erasureEventId });
+      if (!dataKey)
+        return withMarkers(event.data, { unreadable: `customer ${customerId} has no data key` });
+      try {
+        return open(event.data, dataKey, { customerId, ...event });
+      } catch (error) {
+        if (!(error instanceof EnvelopeIntegrityError)) throw error;
+        return withMarkers(event.data, { unreadable: error.message });
+      }
+    });
+  }
+
+  /** Destroys the customer's data key (idempotent): her sealed fields can never be read again. */
+  async shred(customerId: string, tombstone: Tombstone): Promise<void> {
+    await this.keys.shred(customerId, tombstone);
+    this.evict(customerId);
+    this.counters.keysShredded++;
+  }
+
+  async find(customerId: string): Promise<KeyRecord> {
+    return this.keys.find(customerId);
+  }
+
+  private async keyFor(customerId: string, create: boolean): Promise<Buffer> {
+    const cached = this.cache.get(customerId);
+    if (cached) {
+      this.counters.cacheHits++;
+      this.cache.delete(customerId);
+      this.cache.set(customerId, cached);
+      return cached;
+    }
+    this.counters.cacheMisses++;
+    let record = await this.keys.find(customerId);
+    if (record.state === 'none' && create) {
+      const fresh = randomBytes(32);
+      record = await this.keys.create(customerId, await this.master.wrap(customerId, fresh));
+      fresh.fill(0);
+      this.counters.keysCreated++;
+    }
+    if (record.state !== 'active') throw new CustomerErasedError(customerId);
+    return this.remember(customerId, await this.master.unwrap(customerId, record.key));
+  }
+
+  private async unwrapCached(customerId: string, record: Extract<KeyRecord, { state: 'active' }>) {
+    const cached = this.cache.get(customerId);
+    if (cached) {
+      this.counters.cacheHits++;
+      return cached;
+    }
+    this.counters.cacheMisses++;
+    return this.remember(customerId, await this.master.unwrap(customerId, record.key));
+  }
+
+  private remember(customerId: string, key: Buffer): Buffer {
+    if (this.cacheSize === 0) return key;
+    this.cache.set(customerId, key);
+    while (this.cache.size > this.cacheSize) {
+      const [oldest] = this.cache.keys();
+      this.evict(oldest);
+    }
+    return key;
+  }
+
+  /** Not zeroed: a seal or reveal in flight may still hold it; the collector reclaims it. */
+  private evict(customerId: string): void {
+    this.cache.delete(customerId);
+  }
+}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { ReadModelsModule } from '../read-models/read-models.module';
+import { keyStoreProvider } from './key-store.provider';
+import { masterKeyProvider } from './master-key.provider';
+import { PersonalDataVault } from './personal-data-vault';
+
+/** Personal data sealed per customer, its keys, and their shredding (README, "Personal data"). */
+@Module({
+  imports: [ReadModelsModule],
+  providers: [masterKeyProvider, keyStoreProvider, PersonalDataVault],
+  exports: [PersonalDataVault],
+})
+export class PrivacyModule {}
