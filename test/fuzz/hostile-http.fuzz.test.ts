@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
 import { EVENT_STORE, EventStore, customerStreamId } from '../../src/event-store/event-store.port';
+import { PersonalDataVault } from '../../src/privacy/personal-data-vault';
 import { unstorableValues } from '../../src/http/json-hygiene';
 import { simulateTouchpoints, SimulatedTouchpoint } from '../../src/simulator';
 import { RunningApp, startApp } from '../support/app';
@@ -140,10 +141,12 @@ const batch = fc
 describe('hostile HTTP input (fuzz)', () => {
   let running: RunningApp;
   let store: EventStore;
+  let vault: PersonalDataVault;
   beforeAll(async () => {
     // No fsync: this suite is about answers and contents, not durability.
     running = await startApp({ EMBEDDED_FSYNC: 'false', INGEST_MAX_BODY_BYTES: '8388608' });
     store = running.app.get<EventStore>(EVENT_STORE);
+    vault = running.app.get(PersonalDataVault);
   });
   afterAll(async () => {
     await running?.close();
@@ -191,9 +194,12 @@ describe('hostile HTTP input (fuzz)', () => {
             (item, index) => item.customerId === customer && results[index]?.status === 'appended',
           );
           const stored = await streamOf(customer);
+          // Personal fields are sealed in the store: compared as the audit read opens them.
+          const opened = storable(customer) ? await vault.reveal(customer, stored) : [];
           const ok = stored.length - before.get(customer)! === appended.length;
           for (const item of appended) {
-            const event = stored.find((e) => e.eventId === String(item.eventId).toLowerCase());
+            const index = stored.findIndex((e) => e.eventId === String(item.eventId).toLowerCase());
+            const event = index < 0 ? undefined : { ...stored[index], data: opened[index] };
             // What was sent is the JSON text: -0 travels as 0.
             const sentData = JSON.parse(JSON.stringify(item.data)) as unknown;
             const same =
