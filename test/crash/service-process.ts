@@ -87,6 +87,13 @@ export class ServiceProcess {
     throw new Error('service did not become healthy within 30 s');
   }
 
+  /** Resolves with the signal (or exit code) the process ended with. */
+  async ended(): Promise<string | number | null> {
+    const child = this.child!;
+    if (!exited(child)) await new Promise((resolve) => child.once('exit', resolve));
+    return child.signalCode ?? child.exitCode;
+  }
+
   /** SIGKILL: no shutdown hooks, no flushing, like a power cut of the process. */
   async kill(): Promise<void> {
     const child = this.child;

@@ -168,6 +168,51 @@ describe('personal data (e2e)', () => {
     expect(JSON.stringify(tampered)).not.toContain('Li Wei');
   });
 
+  it('projects the same 360s, stats and feed, live and rebuilt, after every key is shredded', async () => {
+    const own = await startApp();
+    try {
+      const sent = simulated(40, 43);
+      const position = await ingest(own, sent);
+      const customerIds = [...new Set(sent.map((touchpoint) => touchpoint.customerId))];
+      const snapshot = async () => ({
+        customers: await Promise.all(
+          customerIds.map(
+            async (id) =>
+              (await own.http().get(`/v1/customers/${id}?minPosition=${position}`).expect(200))
+                .body,
+          ),
+        ),
+        funnel: (await own.http().get('/v1/stats/funnel').expect(200)).body,
+        tiers: (await own.http().get('/v1/stats/tiers').expect(200)).body,
+        feed: (await own.http().get('/v1/feed?limit=1000').expect(200)).body,
+      });
+      const before = await snapshot();
+      expect(before.feed.messages.length).toBeGreaterThan(100);
+
+      const vault = own.app.get(PersonalDataVault);
+      for (const id of customerIds) {
+        await vault.shred(id, {
+          shreddedAt: new Date().toISOString(),
+          reason: 'regulator-order',
+          erasureEventId: randomUUID(),
+        });
+      }
+      expect(await snapshot()).toEqual(before);
+
+      await own.http().post('/v1/admin/projections/customers/rebuild').expect(202);
+      for (let waited = 0; ; waited += 100) {
+        const { body } = await own.http().get('/v1/admin/projections').expect(200);
+        if (body.projections[0].rebuild?.state === 'switched') break;
+        expect(body.projections[0].rebuild?.state).not.toBe('failed');
+        expect(waited).toBeLessThan(60_000);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(await snapshot()).toEqual(before);
+    } finally {
+      await own.close();
+    }
+  }, 180_000);
+
   it('leaves no personal value of 150 simulated customers anywhere in DATA_DIR', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'cle-pii-scan-'));
     try {
