@@ -2,7 +2,9 @@
  * Ingest throughput through the running service: simulator touchpoints POSTed in batches of 100
  * over HTTP (validation, decider, commands, optimistic appends), against a baseline measured in
  * the same run: the same batches appended straight to the event store, no HTTP, no validation,
- * no decider. Also the time until the projection has caught up with everything ingested.
+ * no decider. Also the time until the projection has caught up with everything ingested, and the
+ * same service with personal data stored as sent (sealing left out), interleaved, to measure
+ * what encryption costs.
  *
  *   npm run bench:ingest                                      # PGlite
  *   DATABASE_URL_TEST=postgres://... npm run bench:ingest     # PGlite and a PostgreSQL server
@@ -10,7 +12,7 @@
  * On a server every run gets a database of its own, created on it and dropped after.
  */
 import { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { Test } from '@nestjs/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -20,6 +22,7 @@ import { SYSTEM_TOUCHPOINT_TYPES } from '../src/domain/touchpoints';
 import { customerStreamId, eventToAppend } from '../src/event-store/event-store.port';
 import { PostgresEventStore } from '../src/event-store/postgres-event-store';
 import { configureApp } from '../src/http/configure-app';
+import { PersonalDataVault } from '../src/privacy/personal-data-vault';
 import { PgSqlClient } from '../src/postgres/pg-sql-client';
 import { PgliteSqlClient } from '../src/postgres/pglite-sql-client';
 import { SqlClient } from '../src/postgres/sql-client';
@@ -144,17 +147,32 @@ async function storeOnly(backend: Backend, work: SimulatedTouchpoint[][][]): Pro
   }
 }
 
-async function startService(environment: Record<string, string>): Promise<INestApplication> {
-  const app = await NestFactory.create(
-    AppModule.forEnvironment({
-      ...environment,
-      LOG_LEVEL: 'silent',
-      API_DOCS: 'false',
-      // No threshold events appended mid-run: only what is POSTed is stored.
-      SCHEDULER_INTERVAL_MS: '86400000',
-    }),
-    { bodyParser: false, logger: false },
-  );
+/**
+ * The vault with sealing left out: what ingest cost before personal data was encrypted, for the
+ * comparison in the same run. Only the benchmark ever builds a service without it.
+ */
+const UNSEALED_VAULT: Pick<PersonalDataVault, 'seal' | 'shred'> = {
+  seal: async (_customerId, events) => [...events],
+  shred: async () => undefined,
+};
+
+async function startService(
+  environment: Record<string, string>,
+  sealing = true,
+): Promise<INestApplication> {
+  const module = Test.createTestingModule({
+    imports: [
+      AppModule.forEnvironment({
+        ...environment,
+        LOG_LEVEL: 'silent',
+        API_DOCS: 'false',
+        // No threshold events appended mid-run: only what is POSTed is stored.
+        SCHEDULER_INTERVAL_MS: '86400000',
+      }),
+    ],
+  });
+  if (!sealing) module.overrideProvider(PersonalDataVault).useValue(UNSEALED_VAULT);
+  const app = (await module.compile()).createNestApplication({ bodyParser: false, logger: false });
   configureApp(app);
   await app.listen(0, '127.0.0.1');
   return app;
@@ -165,9 +183,10 @@ async function throughService(
   backend: Backend,
   work: SimulatedTouchpoint[][][],
   settings: Record<string, string> = {},
+  sealing = true,
 ) {
   const target = await backend.fresh();
-  const app = await startService({ ...target.environment, ...settings });
+  const app = await startService({ ...target.environment, ...settings }, sealing);
   const url = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
   try {
     const started = process.hrtime.bigint();
@@ -206,11 +225,14 @@ async function measure(backend: Backend, work: SimulatedTouchpoint[][][]): Promi
   const ingest: number[] = [];
   const projected: number[] = [];
   const uncached: number[] = [];
+  const unsealed: number[] = [];
   for (let run = 0; run < RUNS; run++) {
     baseline.push(await storeOnly(backend, work));
     const service = await throughService(backend, work);
     ingest.push(service.ingest);
     projected.push(service.projected);
+    // The same service with personal data stored as sent (before encryption), interleaved.
+    unsealed.push((await throughService(backend, work, {}, false)).ingest);
     // The same service reading each customer's whole stream for every command.
     uncached.push((await throughService(backend, work, { DECIDER_CACHE_EVENTS: '0' })).ingest);
   }
@@ -221,6 +243,8 @@ async function measure(backend: Backend, work: SimulatedTouchpoint[][][]): Promi
     `${backend.name}:\n` +
       `  store only                 ${rate(median(baseline))} (${runs(baseline)})\n` +
       `  HTTP ingest                ${rate(median(ingest))} (${runs(ingest)}), ${share(ingest)}\n` +
+      `  HTTP ingest, not encrypted ${rate(median(unsealed))} (${runs(unsealed)}), ${share(unsealed)}; ` +
+      `encryption costs ${((1 - median(ingest) / median(unsealed)) * 100).toFixed(1)}%\n` +
       `  ingested and projected     ${rate(median(projected))} (${runs(projected)})\n` +
       `  HTTP ingest, no view cache ${rate(median(uncached))} (${runs(uncached)}), ${share(uncached)}`,
   );

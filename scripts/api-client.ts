@@ -9,3 +9,43 @@ export function authorizationHeaders(
   const key = environment.CLE_API_KEY;
   return key ? { authorization: `Bearer ${key}` } : {};
 }
+
+/** A failure worth one line to the operator (no stack): unreachable, refused, failed. */
+export class ServiceCliError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ServiceCliError';
+  }
+}
+
+/**
+ * A call to the running service's API, authenticated as above. No timeout of our own: a
+ * service busy with a rebuild may answer slowly, and that is no reason to give up on it.
+ * fetch's own limits (10 s to connect, 5 min for the headers) still apply.
+ */
+export async function callService(url: string, path: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(`${url}${path}`, {
+      ...init,
+      headers: { ...authorizationHeaders(), ...(init.headers as Record<string, string>) },
+    });
+  } catch (error) {
+    // fetch says only "fetch failed"; the cause names it (ECONNREFUSED, ENOTFOUND, timeout).
+    const cause = (error as Error & { cause?: Error }).cause;
+    throw new ServiceCliError(
+      `cannot reach the service at ${url}: ${cause?.message ?? (error as Error).message}`,
+    );
+  }
+}
+
+/** The answer's JSON body, or a one-line error quoting what came instead. */
+export async function readJson<T>(response: Response): Promise<T> {
+  const text = await response.text();
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new ServiceCliError(
+      `unexpected answer from ${response.url} (${response.status}): ${text.slice(0, 200)}`,
+    );
+  }
+}

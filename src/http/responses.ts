@@ -11,6 +11,7 @@
 import type { CustomerState, LifecycleStage, RmCoverageStatus, ValueTier } from '../../projections';
 import type { CustomerReplay } from '../audit/customer-replay';
 import type { KafkaIngestStatus } from '../ingest/kafka-ingest';
+import type { PrivacyJobStatus } from '../privacy/privacy-jobs';
 import type { CustomerSearchFields } from '../projection-engine/customer-read-model';
 import type {
   ProjectionStatus,
@@ -153,4 +154,18 @@ export type SchedulerRunAnswer = SchedulerRun;
 /** GET /v1/admin/ingest */
 export interface IngestStatusAnswer {
   kafka: KafkaIngestStatus;
+}
+
+/** GET /v1/admin/privacy */
+export interface PrivacyStatusAnswer {
+  /** The key id new data keys are wrapped with (the first of PII_MASTER_KEYS). */
+  currentMasterKey: string;
+  keys: { active: number; shredded: number };
+  /** The job running, or the last one this instance ran. */
+  job?: PrivacyJobStatus;
+}
+
+/** POST /v1/admin/privacy/{job} (202) */
+export interface PrivacyJobAnswer {
+  job: PrivacyJobStatus;
 }

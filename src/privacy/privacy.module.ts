@@ -3,11 +3,14 @@ import { ReadModelsModule } from '../read-models/read-models.module';
 import { keyStoreProvider } from './key-store.provider';
 import { masterKeyProvider } from './master-key.provider';
 import { PersonalDataVault } from './personal-data-vault';
+import { PrivacyAdminController } from './privacy-admin.controller';
+import { PrivacyJobs } from './privacy-jobs';
 
 /** Personal data sealed per customer, its keys, and their shredding (README, "Personal data"). */
 @Module({
   imports: [ReadModelsModule],
-  providers: [masterKeyProvider, keyStoreProvider, PersonalDataVault],
+  controllers: [PrivacyAdminController],
+  providers: [masterKeyProvider, keyStoreProvider, PersonalDataVault, PrivacyJobs],
   exports: [PersonalDataVault],
 })
 export class PrivacyModule {}
