@@ -49,6 +49,7 @@ function options(argv: readonly string[]) {
 
 const line = (job: PrivacyJobStatus) =>
   `${job.kind}: ${job.state}, ${job.processed}/${job.total} looked at, ${job.changed} changed` +
+  (job.unreadable > 0 ? `, ${job.unreadable} unreadable (see the service log)` : '') +
   (job.error ? ` (${job.error})` : '');
 
 async function status(url: string): Promise<PrivacyStatusAnswer> {

@@ -3,18 +3,20 @@ import { ConfigService } from '@nestjs/config';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { Environment } from '../config/environment';
 import { decide, evolveWriteState } from '../domain/decider';
-import { DomainEvent, upcast } from '../domain/touchpoints';
+import { DomainEvent, personalFieldsOf, upcast } from '../domain/touchpoints';
+import { contentKeyOf } from '../event-store/event-content';
 import {
   customerStreamId,
   EVENT_STORE,
   EventStore,
+  EventToAppend,
   eventToAppend,
   RecordedEvent,
   WrongExpectedRevisionError,
 } from '../event-store/event-store.port';
 import { failpoint } from '../config/failpoint';
 import { erasureTombstone } from '../privacy/erasure';
-import { PersonalDataVault } from '../privacy/personal-data-vault';
+import { CustomerErasedError, PersonalDataVault } from '../privacy/personal-data-vault';
 import { AppendTouchpointsCommand, TouchpointOutcome } from './append-touchpoints.command';
 import { KeyedSerialiser } from './keyed-serialiser';
 import { EMPTY_VIEW, WriteView, WriteViewCache } from './write-view-cache';
@@ -93,9 +95,15 @@ export class AppendTouchpointsHandler implements ICommandHandler<AppendTouchpoin
     const outcomes: (TouchpointOutcome | 'pending')[] = [];
     const accepted: (typeof command.touchpoints)[number][] = [];
     for (const touchpoint of command.touchpoints) {
-      // An id the stream or this command holds already: the store compares the content and
-      // answers duplicate or reused (one place decides it, for every adapter).
-      if (known.has(touchpoint.eventId) || accepted.some((o) => o.eventId === touchpoint.eventId)) {
+      // An id the stream holds already: duplicate or reused, judged on the stored event's
+      // opened content here, since sealing the resend would need a key that may be shredded.
+      const storedAt = known.get(touchpoint.eventId);
+      if (storedAt !== undefined) {
+        outcomes.push(await this.repeated(streamId, command.customerId, touchpoint, storedAt));
+        continue;
+      }
+      // An id this command holds already: the store compares the two (one place decides it).
+      if (accepted.some((o) => o.eventId === touchpoint.eventId)) {
         outcomes.push('pending');
         accepted.push(touchpoint);
         continue;
@@ -120,7 +128,16 @@ export class AppendTouchpointsHandler implements ICommandHandler<AppendTouchpoin
     if (accepted.length === 0) return outcomes as TouchpointOutcome[];
 
     // Personal fields leave `data` for the customer's sealed envelope before anything is stored.
-    const sealed = await this.vault.seal(command.customerId, accepted.map(eventToAppend));
+    let sealed: EventToAppend[];
+    try {
+      sealed = await this.vault.seal(command.customerId, accepted.map(eventToAppend));
+    } catch (error) {
+      // A key shredded without an erasure in the stream (one recorded before keys existed).
+      if (!(error instanceof CustomerErasedError)) throw error;
+      return outcomes.map((outcome, index) =>
+        outcome === 'pending' ? erased(command.touchpoints[index].eventId) : outcome,
+      );
+    }
     const result = await this.store.appendToStream(
       streamId,
       sealed,
@@ -140,7 +157,54 @@ export class AppendTouchpointsHandler implements ICommandHandler<AppendTouchpoin
     }
     return outcomes.map((outcome) => (outcome === 'pending' ? stored.shift()! : outcome));
   }
+
+  /**
+   * A resend of an event the stream holds: `duplicate` when its content is the stored one's,
+   * `reused` otherwise. Compared in the open; when the stored personal fields can no longer be
+   * opened (the customer was erased), on the rest of the content.
+   */
+  private async repeated(
+    streamId: string,
+    customerId: string,
+    touchpoint: AppendTouchpointsCommand['touchpoints'][number],
+    revision: number,
+  ): Promise<TouchpointOutcome> {
+    const [stored] = await this.store.readStream(streamId, { fromRevision: revision, maxCount: 1 });
+    const opened = await this.vault.openStored(customerId, stored);
+    const content = (data: Readonly<Record<string, unknown>>) =>
+      contentKeyOf({
+        type: touchpoint.type,
+        version: touchpoint.version,
+        occurredAt: touchpoint.occurredAt,
+        data,
+      });
+    const same =
+      contentKeyOf({ ...stored, data: opened.data }) ===
+      content(opened.personalReadable ? touchpoint.data : withoutPersonalFields(touchpoint));
+    return same
+      ? { eventId: touchpoint.eventId, status: 'duplicate', revision }
+      : reused(touchpoint.eventId, revision);
+  }
 }
+
+/** The payload without its personal fields: what is left to compare once they are erased. */
+function withoutPersonalFields(touchpoint: {
+  type: string;
+  version: number;
+  data: Readonly<Record<string, unknown>>;
+}) {
+  const personal = new Set(personalFieldsOf(touchpoint.type, touchpoint.version));
+  return Object.fromEntries(
+    Object.entries(touchpoint.data).filter(([field]) => !personal.has(field)),
+  );
+}
+
+const erased = (eventId: string): TouchpointOutcome => ({
+  eventId,
+  status: 'rejected',
+  rule: 'customer-erased',
+  message: 'the customer was erased; no further touchpoints are accepted',
+});
 
 /** The id is taken by an event with other content: a producer bug must not pass unseen. */
 const reused = (eventId: string, revision: number): TouchpointOutcome => ({

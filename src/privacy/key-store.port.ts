@@ -39,3 +39,32 @@ export interface KeyStore {
 }
 
 export const KEY_STORE = Symbol('KeyStore');
+
+/** A stored key record of either adapter, in their common terms: a null wrapped key is a tombstone. */
+export interface StoredKeyFields {
+  readonly kid: string | null;
+  readonly wrapped: string | null;
+  readonly createdAt: string;
+  readonly shreddedAt?: string | null;
+  readonly reason?: string | null;
+  readonly erasureEventId?: string | null;
+}
+
+export function keyRecordOf(stored: StoredKeyFields | undefined | null): KeyRecord {
+  if (!stored) return { state: 'none' };
+  if (stored.wrapped === null) {
+    return {
+      state: 'shredded',
+      tombstone: {
+        shreddedAt: stored.shreddedAt!,
+        reason: stored.reason!,
+        erasureEventId: stored.erasureEventId!,
+      },
+    };
+  }
+  return {
+    state: 'active',
+    key: { kid: stored.kid!, wrapped: stored.wrapped },
+    createdAt: stored.createdAt,
+  };
+}

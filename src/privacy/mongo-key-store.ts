@@ -1,5 +1,5 @@
 import { Collection, Db, MongoServerError } from 'mongodb';
-import { ActiveKey, KeyRecord, KeyStore, Tombstone } from './key-store.port';
+import { ActiveKey, KeyRecord, keyRecordOf, KeyStore, Tombstone } from './key-store.port';
 import { WrappedDataKey } from './master-key.port';
 
 interface KeyDocument {
@@ -14,24 +14,7 @@ interface KeyDocument {
 
 const DUPLICATE_KEY = 11000;
 
-function recordOf(document: KeyDocument | null): KeyRecord {
-  if (!document) return { state: 'none' };
-  if (document.wrapped === null) {
-    return {
-      state: 'shredded',
-      tombstone: {
-        shreddedAt: document.shreddedAt!,
-        reason: document.reason!,
-        erasureEventId: document.erasureEventId!,
-      },
-    };
-  }
-  return {
-    state: 'active',
-    key: { kid: document.kid!, wrapped: document.wrapped },
-    createdAt: document.createdAt,
-  };
-}
+const recordOf = (document: KeyDocument | null): KeyRecord => keyRecordOf(document);
 
 /** Data keys as one document per customer in the read models' MongoDB database. */
 export class MongoKeyStore implements KeyStore {

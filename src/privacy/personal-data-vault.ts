@@ -5,7 +5,7 @@ import { Environment } from '../config/environment';
 import { personalFieldsOf } from '../domain/touchpoints';
 import { EventToAppend } from '../event-store/event-store.port';
 import { KEY_STORE, KeyRecord, KeyStore, Tombstone } from './key-store.port';
-import { MASTER_KEY, MasterKey } from './master-key.port';
+import { MASTER_KEY, MasterKey, MasterKeyUnavailableError } from './master-key.port';
 import {
   envelopeOf,
   EnvelopeIntegrityError,
@@ -21,6 +21,10 @@ export class CustomerErasedError extends Error {
     this.name = 'CustomerErasedError';
   }
 }
+
+/** An erased or unreadable marker put in place of a personal field. */
+const isMarker = (value: unknown): boolean =>
+  typeof value === 'object' && value !== null && ('erased' in value || 'unreadable' in value);
 
 /** Counters the metrics endpoint reads. */
 export interface VaultCounters {
@@ -47,6 +51,8 @@ export interface RevealableEvent {
 @Injectable()
 export class PersonalDataVault {
   private readonly cache = new Map<string, Buffer>();
+  /** Customers this instance shredded: a key unwrapped before the shred is not cached after. */
+  private readonly shredded = new Set<string>();
   private readonly cacheSize: number;
   readonly counters: VaultCounters = {
     cacheHits: 0,
@@ -98,14 +104,22 @@ export class PersonalDataVault {
     if (!events.some((event) => envelopeOf(event.data)))
       return events.map((event) => ({ ...event.data }));
     const record = await this.keys.find(customerId);
-    const dataKey =
-      record.state === 'active' ? await this.unwrapCached(customerId, record) : undefined;
+    let dataKey: Buffer | undefined;
+    let keyProblem = `customer ${customerId} has no data key`;
+    if (record.state === 'active') {
+      try {
+        dataKey = await this.unwrapCached(customerId, record);
+      } catch (error) {
+        // A master key removed before rotation finished, or an altered wrapped key.
+        if (!(error instanceof MasterKeyUnavailableError)) throw error;
+        keyProblem = error.message;
+      }
+    }
     return events.map((event) => {
       if (!envelopeOf(event.data)) return { ...event.data };
       if (record.state === 'shredded')
         return withMarkers(event.data, { erased: true, erasedBy: record.tombstone.erasureEventId });
-      if (!dataKey)
-        return withMarkers(event.data, { unreadable: `customer ${customerId} has no data key` });
+      if (!dataKey) return withMarkers(event.data, { unreadable: keyProblem });
       try {
         return open(event.data, dataKey, { customerId, ...event });
       } catch (error) {
@@ -115,8 +129,27 @@ export class PersonalDataVault {
     });
   }
 
+  /**
+   * A stored event's data in the open, to compare a resend with: `personalReadable` false (and
+   * the personal fields left out) when they cannot be opened any more, after erasure.
+   */
+  async openStored(
+    customerId: string,
+    event: RevealableEvent,
+  ): Promise<{ data: Record<string, unknown>; personalReadable: boolean }> {
+    const envelope = envelopeOf(event.data);
+    if (!envelope) return { data: { ...event.data }, personalReadable: true };
+    const [data] = await this.reveal(customerId, [event]);
+    if (envelope.fields.every((field) => !isMarker(data[field])))
+      return { data, personalReadable: true };
+    const plain = { ...data };
+    for (const field of envelope.fields) delete plain[field];
+    return { data: plain, personalReadable: false };
+  }
+
   /** Destroys the customer's data key (idempotent): her sealed fields can never be read again. */
   async shred(customerId: string, tombstone: Tombstone): Promise<void> {
+    this.shredded.add(customerId);
     await this.keys.shred(customerId, tombstone);
     this.evict(customerId);
     this.counters.keysShredded++;
@@ -138,9 +171,12 @@ export class PersonalDataVault {
     let record = await this.keys.find(customerId);
     if (record.state === 'none' && create) {
       const fresh = randomBytes(32);
-      record = await this.keys.create(customerId, await this.master.wrap(customerId, fresh));
+      const wrapped = await this.master.wrap(customerId, fresh);
+      record = await this.keys.create(customerId, wrapped);
       fresh.fill(0);
-      this.counters.keysCreated++;
+      // Not when a concurrent writer's key won.
+      if (record.state === 'active' && record.key.wrapped === wrapped.wrapped)
+        this.counters.keysCreated++;
     }
     if (record.state !== 'active') throw new CustomerErasedError(customerId);
     return this.remember(customerId, await this.master.unwrap(customerId, record.key));
@@ -157,7 +193,8 @@ export class PersonalDataVault {
   }
 
   private remember(customerId: string, key: Buffer): Buffer {
-    if (this.cacheSize === 0) return key;
+    // Shredded while it was being unwrapped: never cached again.
+    if (this.cacheSize === 0 || this.shredded.has(customerId)) return key;
     this.cache.set(customerId, key);
     while (this.cache.size > this.cacheSize) {
       const [oldest] = this.cache.keys();

@@ -1,6 +1,6 @@
 import { migrate, Migration } from '../postgres/migrations';
 import { SqlClient } from '../postgres/sql-client';
-import { ActiveKey, KeyRecord, KeyStore, Tombstone } from './key-store.port';
+import { ActiveKey, KeyRecord, keyRecordOf, KeyStore, Tombstone } from './key-store.port';
 import { WrappedDataKey } from './master-key.port';
 
 const MIGRATIONS: readonly Migration[] = [
@@ -31,24 +31,17 @@ interface KeyRow {
   erasure_event_id: string | null;
 }
 
-function recordOf(row: KeyRow | undefined): KeyRecord {
-  if (!row) return { state: 'none' };
-  if (row.wrapped === null) {
-    return {
-      state: 'shredded',
-      tombstone: {
-        shreddedAt: row.shredded_at!,
-        reason: row.shred_reason!,
-        erasureEventId: row.erasure_event_id!,
-      },
-    };
-  }
-  return {
-    state: 'active',
-    key: { kid: row.kid!, wrapped: row.wrapped },
-    createdAt: row.created_at,
-  };
-}
+const recordOf = (row: KeyRow | undefined): KeyRecord =>
+  keyRecordOf(
+    row && {
+      kid: row.kid,
+      wrapped: row.wrapped,
+      createdAt: row.created_at,
+      shreddedAt: row.shredded_at,
+      reason: row.shred_reason,
+      erasureEventId: row.erasure_event_id,
+    },
+  );
 
 /**
  * Data keys in one table of the read models' PostgreSQL database (server or PGlite). Shredding

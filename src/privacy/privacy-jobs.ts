@@ -7,7 +7,8 @@ import { ConflictError } from '../http/errors';
 import { SQL_CLIENT } from '../postgres/postgres.module';
 import { SqlClient } from '../postgres/sql-client';
 import { KEY_STORE, KeyStore } from './key-store.port';
-import { MASTER_KEY, MasterKey } from './master-key.port';
+import { erasureTombstone } from './erasure';
+import { MASTER_KEY, MasterKey, MasterKeyUnavailableError } from './master-key.port';
 import { seal } from './personal-data-envelope';
 import { CustomerErasedError, PersonalDataVault } from './personal-data-vault';
 
@@ -24,6 +25,8 @@ export interface PrivacyJobStatus {
   readonly processed: number;
   /** Keys rewrapped, or events rewritten with their personal fields sealed. */
   readonly changed: number;
+  /** rotate-master: keys left as they were because they do not unwrap (see the log). */
+  readonly unreadable: number;
   readonly error?: string;
 }
 
@@ -73,8 +76,8 @@ interface PlainRow {
  *   event is touched. Afterwards an old master key can be removed from PII_MASTER_KEYS.
  * - encrypt-existing: events stored in plain text by an earlier version get their personal
  *   fields sealed in place (the one sanctioned rewrite of stored events), PostgreSQL/PGlite only.
- *   A customer erased meanwhile has no key: her plain fields are sealed under a key destroyed at
- *   once, so they read as erased.
+ *   An erased customer (her key shredded, or her erasure recorded before keys existed) gets her
+ *   plain fields sealed under a key destroyed at once, so they read as erased.
  */
 @Injectable()
 export class PrivacyJobs implements OnApplicationBootstrap {
@@ -126,6 +129,7 @@ export class PrivacyJobs implements OnApplicationBootstrap {
       total: 0,
       processed: 0,
       changed: 0,
+      unreadable: 0,
     };
     this.job = started;
     const work = kind === 'rotate-master' ? this.rotateMaster() : this.encryptExisting();
@@ -157,11 +161,18 @@ export class PrivacyJobs implements OnApplicationBootstrap {
       const page = await this.keys.listActive(after, PAGE);
       for (const { customerId, key } of page) {
         if (key.kid !== this.master.currentKid) {
-          const dataKey = await this.master.unwrap(customerId, key);
-          const rewrapped = await this.master.wrap(customerId, dataKey);
-          // False when shredded meanwhile: nothing left to rotate.
-          if (await this.keys.rewrap(customerId, key, rewrapped))
-            this.update({ changed: this.job!.changed + 1 });
+          try {
+            const dataKey = await this.master.unwrap(customerId, key);
+            const rewrapped = await this.master.wrap(customerId, dataKey);
+            // False when shredded meanwhile: nothing left to rotate.
+            if (await this.keys.rewrap(customerId, key, rewrapped))
+              this.update({ changed: this.job!.changed + 1 });
+          } catch (error) {
+            // One unreadable key (its master key gone, or altered) must not stop the others.
+            if (!(error instanceof MasterKeyUnavailableError)) throw error;
+            this.update({ unreadable: this.job!.unreadable + 1 });
+            this.logger.warn(`rotate-master skipped a key: ${error.message}`);
+          }
         }
         this.update({ processed: this.job!.processed + 1 });
       }
@@ -182,6 +193,32 @@ export class PrivacyJobs implements OnApplicationBootstrap {
     };
   }
 
+  /**
+   * Customers erased before keys existed have no tombstone, and the projection is past their
+   * erasure: shred (tombstone) them first, so their plain fields are sealed under a throwaway
+   * key below, never under a live one.
+   */
+  private async shredErasedCustomers(): Promise<void> {
+    let after = '-1';
+    for (;;) {
+      const page = await this.sql!.query<Omit<PlainRow, 'type' | 'version'>>(
+        `SELECT position, stream_id, event_id, data FROM es_events
+         WHERE type = 'PersonalDataErased' AND position > $1 ORDER BY position LIMIT ${PAGE}`,
+        [after],
+      );
+      for (const row of page) {
+        const customerId = CUSTOMER_STREAM.exec(row.stream_id)?.[1];
+        if (customerId !== undefined)
+          await this.vault.shred(
+            customerId,
+            erasureTombstone({ eventId: row.event_id, data: row.data }),
+          );
+      }
+      if (page.length < PAGE) return;
+      after = String(page[page.length - 1].position);
+    }
+  }
+
   private async countPlainEvents(): Promise<number> {
     const { sql, params } = this.plainCondition();
     const [row] = await this.sql!.query<{ count: string | number }>(
@@ -193,6 +230,7 @@ export class PrivacyJobs implements OnApplicationBootstrap {
 
   private async encryptExisting(): Promise<void> {
     this.update({ total: await this.countPlainEvents() });
+    await this.shredErasedCustomers();
     const { sql, params } = this.plainCondition();
     const fieldsOf = new Map(personalSchemas().map((s) => [`${s.type}/${s.version}`, s.fields]));
     let after = '-1';

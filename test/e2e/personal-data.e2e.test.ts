@@ -114,7 +114,8 @@ describe('personal data (e2e)', () => {
 
   it('after erasure shows each personal field as erased, keeps a tombstone, and refuses the customer', async () => {
     const customerId = `c-${randomUUID()}`;
-    await running.http().post('/v1/touchpoints').send(touchpoints.prospect(customerId)).expect(201);
+    const original = touchpoints.prospect(customerId);
+    await running.http().post('/v1/touchpoints').send(original).expect(201);
     const erasure = {
       eventId: randomUUID(),
       customerId,
@@ -141,6 +142,16 @@ describe('personal data (e2e)', () => {
         reason: 'customer-request',
         erasureEventId: erasure.eventId,
       },
+    });
+    // A resend (a Kafka redelivery, a retry) of what was stored before is still a duplicate,
+    // judged on the content left to compare; another branch is another event.
+    await running.http().post('/v1/touchpoints').send(original).expect(200);
+    await running.http().post('/v1/touchpoints').send(erasure).expect(200);
+    const moved = { ...original, data: { ...original.data, branchId: 'BR-BJ-002' } };
+    expect(
+      (await running.http().post('/v1/touchpoints').send(moved).expect(409)).body,
+    ).toMatchObject({
+      rule: 'event-id-reused',
     });
     const again = await running
       .http()

@@ -102,15 +102,32 @@ describe('personal-data jobs (e2e)', () => {
         reason: 'customer-request',
         erasureEventId: erasureId,
       });
+      // Erased before keys existed: an erasure event in the stream, and no tombstone.
+      const early = `c-${randomUUID()}`;
+      const earlyErasure = {
+        eventId: randomUUID(),
+        type: 'PersonalDataErased',
+        version: 1,
+        occurredAt: '2026-01-20T00:00:00Z',
+        data: { requestId: 'dsr-early', reason: 'customer-request' },
+        metadata: {},
+      };
+      await store.appendToStream(
+        customerStreamId(early),
+        [eventToAppend({ version: 1, ...touchpoints.prospect(early) }), earlyErasure],
+        'no_stream',
+      );
+      // A resend of a touchpoint stored in plain text is still a duplicate.
+      await running.http().post('/v1/touchpoints').send(plain.kept).expect(200);
       const sql = running.app.get<symbol, SqlClient>(SQL_CLIENT);
       const plainRows = () =>
         sql.query(`SELECT 1 FROM es_events WHERE data ? 'fullName' AND stream_id = ANY($1)`, [
-          [customerStreamId(kept), customerStreamId(erased)],
+          [customerStreamId(kept), customerStreamId(erased), customerStreamId(early)],
         ]);
-      expect(await plainRows()).toHaveLength(2);
+      expect(await plainRows()).toHaveLength(3);
 
       const done = await runJob(running, 'encrypt-existing');
-      expect(done.job).toMatchObject({ kind: 'encrypt-existing', state: 'done', changed: 2 });
+      expect(done.job).toMatchObject({ kind: 'encrypt-existing', state: 'done', changed: 3 });
       expect(await plainRows()).toHaveLength(0);
 
       const keptEvents = await running.http().get(`/v1/customers/${kept}/events`).expect(200);
@@ -119,6 +136,11 @@ describe('personal-data jobs (e2e)', () => {
       expect(erasedEvents.body.events[0].data.fullName).toEqual({
         erased: true,
         erasedBy: erasureId,
+      });
+      const earlyEvents = await running.http().get(`/v1/customers/${early}/events`).expect(200);
+      expect(earlyEvents.body.events[0].data.fullName).toEqual({
+        erased: true,
+        erasedBy: earlyErasure.eventId,
       });
       // A resend of the original is still the same event.
       await running.http().post('/v1/touchpoints').send(plain.kept).expect(200);
@@ -163,6 +185,32 @@ describe('personal-data jobs (e2e)', () => {
       await running.close();
     }
   }, 120_000);
+
+  it('without the master key that wrapped a customer’s key: audit reads say so, her writes wait', async () => {
+    const customerId = `c-${randomUUID()}`;
+    let running = await startApp({ PII_MASTER_KEYS: masterKey('gone') }, folder);
+    await running.http().post('/v1/touchpoints').send(touchpoints.prospect(customerId)).expect(201);
+    await running.close();
+    running = await startApp({ PII_MASTER_KEYS: masterKey('other') }, folder);
+    try {
+      const { body } = await running.http().get(`/v1/customers/${customerId}/events`).expect(200);
+      expect(body.events[0].data.fullName).toEqual({
+        unreadable: expect.stringMatching(/master key gone is not configured/),
+      });
+      const update = {
+        eventId: randomUUID(),
+        customerId,
+        type: 'ProfileUpdated',
+        occurredAt: '2026-01-07T09:00:00Z',
+        data: { channel: 'branch', fullName: 'Li Wei-Zhang' },
+        metadata: { sourceSystem: 'branch-crm' },
+      };
+      const refused = await running.http().post('/v1/touchpoints').send(update).expect(503);
+      expect(refused.body).toMatchObject({ status: 'failed', rule: 'key-unavailable' });
+    } finally {
+      await running.close();
+    }
+  });
 
   it('refuses an unknown job with 404', async () => {
     const running = await startApp({}, folder);
