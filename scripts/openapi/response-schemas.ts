@@ -61,7 +61,7 @@ export function generateResponseSchemas(root = PACKAGE_ROOT): string {
     type: '*',
     expose: 'export',
     topRef: true,
-    jsDoc: 'basic',
+    jsDoc: 'extended',
     additionalProperties: false,
     skipTypeCheck: true,
   }).createSchema('*');
