@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { Environment } from '../config/environment';
 import { decide, evolveWriteState } from '../domain/decider';
-import { DomainEvent, personalFieldsOf, upcast } from '../domain/touchpoints';
+import { DomainEvent, upcast, withoutPersonalData } from '../domain/touchpoints';
 import { contentKeyOf } from '../event-store/event-content';
 import {
   customerStreamId,
@@ -180,23 +180,15 @@ export class AppendTouchpointsHandler implements ICommandHandler<AppendTouchpoin
       });
     const same =
       contentKeyOf({ ...stored, data: opened.data }) ===
-      content(opened.personalReadable ? touchpoint.data : withoutPersonalFields(touchpoint));
+      content(
+        opened.personalReadable
+          ? touchpoint.data
+          : (withoutPersonalData(touchpoint.type, touchpoint.version, touchpoint.data).data ?? {}),
+      );
     return same
       ? { eventId: touchpoint.eventId, status: 'duplicate', revision }
       : reused(touchpoint.eventId, revision);
   }
-}
-
-/** The payload without its personal fields: what is left to compare once they are erased. */
-function withoutPersonalFields(touchpoint: {
-  type: string;
-  version: number;
-  data: Readonly<Record<string, unknown>>;
-}) {
-  const personal = new Set(personalFieldsOf(touchpoint.type, touchpoint.version));
-  return Object.fromEntries(
-    Object.entries(touchpoint.data).filter(([field]) => !personal.has(field)),
-  );
 }
 
 const erased = (eventId: string): TouchpointOutcome => ({
