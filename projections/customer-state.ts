@@ -12,6 +12,7 @@ import type {
   ProgressionStage,
   ValueTier,
 } from './vocabulary';
+import { NO_PRIVACY_FACTS, type PrivacyFacts } from './privacy';
 
 export interface Money {
   readonly amountMinor: string;
@@ -128,6 +129,8 @@ export interface CustomerState {
   readonly lastCustomerActivityAt: string | null;
   readonly tenureStartedAt: string | null;
   readonly erasedAt: string | null;
+  /** Erasure request, legal hold, erasing event (projections/privacy.ts). */
+  readonly privacy: PrivacyFacts;
   readonly kyc: {
     readonly status: 'none' | 'verified' | 'expired';
     readonly verifiedAt: string | null;
@@ -172,6 +175,7 @@ export function initialCustomerState(customerId: string): CustomerState {
     lastCustomerActivityAt: null,
     tenureStartedAt: null,
     erasedAt: null,
+    privacy: NO_PRIVACY_FACTS,
     kyc: { status: 'none', verifiedAt: null, expiresAt: null },
     products: {},
     channelsUsed: {},

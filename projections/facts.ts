@@ -4,6 +4,7 @@
  * from these facts by their own modules.
  */
 import { type CustomerState, type ProductHolding, withKey, withoutKey } from './customer-state';
+import { privacyOf } from './privacy';
 import {
   type ProjectionEvent,
   booleanField,
@@ -237,8 +238,34 @@ function applyTouchpoint(state: CustomerState, event: ProjectionEvent, at: strin
     }
     case 'ReferralMade':
       return { ...state, referralCount: state.referralCount + 1 };
-    case 'PersonalDataErased':
-      return { ...state, erasedAt: earlierOf(state.erasedAt, at) };
+    case 'PersonalDataErasureRequested': {
+      const privacy = privacyOf(state);
+      const requestId = stringField(data, 'requestId');
+      if (
+        requestId === null ||
+        (privacy.erasureRequest !== null && privacy.erasureRequest.at <= at)
+      )
+        return state;
+      return {
+        ...state,
+        privacy: { ...privacy, erasureRequest: { eventId: event.eventId, requestId, at } },
+      };
+    }
+    case SYSTEM_EVENT_TYPES.legalHoldChanged: {
+      const privacy = privacyOf(state);
+      const held = booleanField(data, 'held');
+      if (held === null || (privacy.legalHoldChangedAt !== null && privacy.legalHoldChangedAt > at))
+        return state;
+      const legalHold = held
+        ? { since: at, reference: stringField(data, 'reference') ?? '' }
+        : null;
+      return { ...state, privacy: { ...privacy, legalHold, legalHoldChangedAt: at } };
+    }
+    case 'PersonalDataErased': {
+      const privacy = privacyOf(state);
+      if (state.erasedAt !== null && state.erasedAt <= at) return state;
+      return { ...state, erasedAt: at, privacy: { ...privacy, erasedBy: event.eventId } };
+    }
     default:
       return state;
   }

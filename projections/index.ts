@@ -6,9 +6,25 @@ export {
   type CurrencyRate,
   type LinearRamp,
   type TierBand,
+  type ConsentModel,
+  CONSENT_MODELS,
   PolicyError,
   parsePolicy,
 } from './policy';
+export {
+  amlRetention,
+  contactablePurposes,
+  contactablePurposesOf,
+  privacyOf,
+  privacyView,
+  relationshipOf,
+  retainedAt,
+  retentionErasureDueAt,
+  type AmlRetention,
+  type PrivacyFacts,
+  type PrivacyView,
+  type RelationshipFacts,
+} from './privacy';
 export * from './customer-state';
 export { projectCustomer, projectCustomerHistory } from './project-customer';
 export { dueThresholdEvents, nextDueAt, type ThresholdEvent } from './thresholds';

@@ -9,7 +9,13 @@ import {
   PRODUCT_TYPES,
   type ProductType,
   isOneOf,
+  MARKETING_PURPOSES,
+  type MarketingPurpose,
 } from './vocabulary';
+
+/** opt-in: only a granted consent allows contact. opt-out: anyone who did not refuse. */
+export const CONSENT_MODELS = ['opt-in', 'opt-out'] as const;
+export type ConsentModel = (typeof CONSENT_MODELS)[number];
 
 export interface CurrencyRate {
   /** ISO 4217 exponent: 2 for CNY, 0 for JPY. */
@@ -83,6 +89,18 @@ export interface Policy {
     /** Required contact interval per tier; null means no RM coverage is required. */
     readonly contactIntervalDays: Readonly<Record<ValueTier, number | null>>;
     readonly dueSoonDays: number;
+  };
+  readonly marketing: {
+    /** The rule for every marketing purpose the policy does not name in `purposes`. */
+    readonly consentModel: ConsentModel;
+    /** Each marketing purpose's own rule (a bank may treat a phone call unlike an email). */
+    readonly purposes: Readonly<Record<MarketingPurpose, ConsentModel>>;
+  };
+  readonly privacy: {
+    /** Personal fields kept as anti-money-laundering evidence while the retention window runs. */
+    readonly amlEvidenceFields: readonly string[];
+    /** Days after the relationship ends (its last product closed) that the evidence is kept. */
+    readonly amlRetentionDays: number;
   };
 }
 
@@ -196,6 +214,48 @@ function parseProductTypes(value: unknown): ProductType[] {
   });
 }
 
+function consentModel(value: unknown, field: string): ConsentModel {
+  if (!isOneOf(CONSENT_MODELS, value))
+    throw new PolicyError(field, `must be one of ${CONSENT_MODELS.join(', ')}`);
+  return value;
+}
+
+function parseMarketing(value: unknown): Policy['marketing'] {
+  const o = object(value, 'marketing');
+  const model = consentModel(o.consentModel, 'marketing.consentModel');
+  const named = o.purposes === undefined ? {} : object(o.purposes, 'marketing.purposes');
+  for (const purpose of Object.keys(named)) {
+    if (!isOneOf(MARKETING_PURPOSES, purpose))
+      throw new PolicyError(
+        `marketing.purposes.${purpose}`,
+        `is not a marketing purpose (${MARKETING_PURPOSES.join(', ')})`,
+      );
+  }
+  const purposes = {} as Record<MarketingPurpose, ConsentModel>;
+  for (const purpose of MARKETING_PURPOSES) {
+    purposes[purpose] =
+      named[purpose] === undefined
+        ? model
+        : consentModel(named[purpose], `marketing.purposes.${purpose}`);
+  }
+  return { consentModel: model, purposes };
+}
+
+const FIELD_NAME = /^[a-z][A-Za-z0-9]{0,63}$/;
+
+function parsePrivacy(value: unknown): Policy['privacy'] {
+  const o = object(value, 'privacy');
+  const fields = o.amlEvidenceFields;
+  if (!Array.isArray(fields))
+    throw new PolicyError('privacy.amlEvidenceFields', 'must be an array');
+  return {
+    amlEvidenceFields: fields.map((field: unknown, i) =>
+      text(field, `privacy.amlEvidenceFields[${i}]`, FIELD_NAME),
+    ),
+    amlRetentionDays: integer(o.amlRetentionDays, 'privacy.amlRetentionDays', 0, 36_600),
+  };
+}
+
 /** Validates a parsed policy document; throws PolicyError naming the first bad field. */
 export function parsePolicy(json: unknown): Policy {
   const root = object(json, '(root)');
@@ -299,5 +359,7 @@ export function parsePolicy(json: unknown): Policy {
       contactIntervalDays: parseIntervals(rm.contactIntervalDays),
       dueSoonDays: integer(rm.dueSoonDays, 'rmCoverage.dueSoonDays', 0),
     },
+    marketing: parseMarketing(root.marketing),
+    privacy: parsePrivacy(root.privacy),
   };
 }

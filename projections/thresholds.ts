@@ -10,6 +10,7 @@ import type { ProjectionEvent } from './event';
 import { inactivityBaseline } from './holdings';
 import { inactivityDays } from './lifecycle';
 import type { Policy } from './policy';
+import { privacyOf, retentionErasureDueAt } from './privacy';
 import { addDays } from './time';
 import { INACTIVITY_THRESHOLDS, SYSTEM_EVENT_TYPES } from './vocabulary';
 
@@ -86,9 +87,25 @@ function pendingTierGrace(state: CustomerState, policy: Policy): PendingThreshol
   ];
 }
 
+/** A restricted customer's erasure when the AML window ends (PersonalDataErased, as if sent). */
+function pendingRetentionErasure(state: CustomerState, policy: Policy): PendingThreshold[] {
+  const dueAt = retentionErasureDueAt(state, policy);
+  const request = privacyOf(state).erasureRequest;
+  if (dueAt === null || request === null) return [];
+  return [
+    {
+      kind: `retention-erasure:${request.eventId}`,
+      type: 'PersonalDataErased',
+      dueAt,
+      data: { requestId: request.requestId, reason: 'retention-expired' },
+    },
+  ];
+}
+
 function pendingThresholds(state: CustomerState, policy: Policy): PendingThreshold[] {
   if (state.erasedAt !== null || state.asOf === null) return [];
   return [
+    ...pendingRetentionErasure(state, policy),
     ...pendingInactivity(state, policy),
     ...pendingReactivationWatch(state, policy),
     ...pendingRmContact(state, policy),

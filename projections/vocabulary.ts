@@ -27,9 +27,13 @@ export const CONSENT_PURPOSES = [
 ] as const;
 export type ConsentPurpose = (typeof CONSENT_PURPOSES)[number];
 /** The purposes whose consent governs marketing. */
-export const MARKETING_PURPOSES: readonly ConsentPurpose[] = CONSENT_PURPOSES.filter((purpose) =>
-  purpose.startsWith('marketing-'),
-);
+export const MARKETING_PURPOSES = [
+  'marketing-email',
+  'marketing-sms',
+  'marketing-phone',
+  'marketing-push',
+] as const satisfies readonly ConsentPurpose[];
+export type MarketingPurpose = (typeof MARKETING_PURPOSES)[number];
 
 /** Progression stages first (their order is "how far the relationship got"), then the others. */
 export const LIFECYCLE_STAGES = [
@@ -68,6 +72,8 @@ export const SYSTEM_EVENT_TYPES = {
   reactivationWatchEnded: 'ReactivationWatchEnded',
   rmContactOverdue: 'RmContactOverdue',
   tierDowngradeGraceExpired: 'TierDowngradeGraceExpired',
+  /** Not a threshold: an administrator's legal hold, which postpones a retention-expired erasure. */
+  legalHoldChanged: 'LegalHoldChanged',
 } as const;
 
 export const INACTIVITY_THRESHOLDS = ['at-risk', 'dormant'] as const;

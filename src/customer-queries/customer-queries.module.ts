@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { PolicyModule } from '../config/policy.module';
 import { EventStoreModule } from '../event-store/event-store.module';
 import { ProjectionEngineModule } from '../projection-engine/projection-engine.module';
 import { ReadModelsModule } from '../read-models/read-models.module';
@@ -7,7 +8,7 @@ import { ReadYourWrites } from './read-your-writes';
 import { StatsController } from './stats.controller';
 
 @Module({
-  imports: [EventStoreModule, ReadModelsModule, ProjectionEngineModule],
+  imports: [EventStoreModule, ReadModelsModule, ProjectionEngineModule, PolicyModule],
   controllers: [CustomersController, StatsController],
   providers: [ReadYourWrites],
   exports: [ReadYourWrites],

@@ -1,5 +1,7 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { contactablePurposesOf, Policy, privacyView } from '../../projections';
+import { POLICY } from '../config/policy.provider';
 import { RequiresRole } from '../http/api-key.guard';
 import { NotFoundError, RequestValidationError } from '../http/errors';
 import { ApiAnswer, ApiQueryFrom } from '../http/openapi';
@@ -26,6 +28,7 @@ export class CustomersController {
     @Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore,
     private readonly engine: ProjectionEngine,
     private readonly readYourWrites: ReadYourWrites,
+    @Inject(POLICY) private readonly policy: Policy,
   ) {}
 
   @Get(':customerId')
@@ -43,7 +46,13 @@ export class CustomersController {
     await this.readYourWrites.await(minPosition);
     const document = await this.readModels.get(this.engine.collections().customers, customerId);
     if (!document) throw new NotFoundError(`customer ${customerId}`);
-    return { ...asCustomer(document.body).customer, revision: document.version };
+    const { customer } = asCustomer(document.body);
+    return {
+      ...customer,
+      privacy: privacyView(customer, this.policy),
+      contactablePurposes: contactablePurposesOf(customer, this.policy),
+      revision: document.version,
+    };
   }
 
   @Get()

@@ -68,7 +68,7 @@ export class CustomerListParams extends PageParams {
   @Max(100)
   maxChurnRisk?: number;
 
-  /** true: customers who granted at least one marketing purpose; false: none granted. */
+  /** true: customers marketing may reach (a contactable purpose under the consent model); false: none. */
   @IsOptional()
   @Transform(toBoolean)
   @IsIn([true, false], { message: 'marketingConsent must be true or false' })

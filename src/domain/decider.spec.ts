@@ -1,11 +1,15 @@
+import { RETAIL_BANK_POLICY_V1 } from './retail-bank-policy';
 import {
   type CustomerWriteState,
   type Decision,
-  decide,
+  decide as decideUnder,
   evolveWriteState,
   initialCustomerWriteState,
 } from './decider';
 import type { DomainEvent } from './touchpoints';
+
+const decide = (state: CustomerWriteState, event: DomainEvent) =>
+  decideUnder(state, event, RETAIL_BANK_POLICY_V1);
 
 let n = 0;
 const ev = (
@@ -160,16 +164,45 @@ describe('decider', () => {
     ).toEqual(refused('empty-profile-update'));
   });
 
-  it('given open products, when erasure is requested, then it is refused; after erasure nothing is accepted', () => {
+  it('given AML evidence to keep, when an erasure is sent as done, then it is refused until the window ends', () => {
+    const erased = (at: string) =>
+      ev('PersonalDataErased', at, { requestId: 'R1', reason: 'customer-request' });
+    expect(decide(given(prospect, opened('A1')), erased('2024-06-01T00:00:00Z'))).toEqual(
+      refused('aml-retention'),
+    );
+    // Closed on 2024-03-01; the retail-bank policy keeps evidence for 1,826 days after that.
+    const closedCustomer = given(prospect, opened('A1'), closed('A1'));
+    expect(decide(closedCustomer, erased('2029-02-28T23:59:59Z'))).toEqual(
+      refused('aml-retention'),
+    );
+    expect(decide(closedCustomer, erased('2029-03-01T00:00:00Z'))).toEqual(ACCEPTED);
+    // A prospect never held a product: no relationship, no evidence to keep.
+    expect(decide(given(prospect), erased('2024-06-01T00:00:00Z'))).toEqual(ACCEPTED);
+    expect(decide(given(prospect, erased('2024-06-01T00:00:00Z')), opened('A2'))).toEqual(
+      refused('customer-erased'),
+    );
+  });
+
+  it('given an erasure request or a legal hold, then a second request and an erasure under hold are refused; a request is always recorded', () => {
+    const request = ev('PersonalDataErasureRequested', '2024-06-01T00:00:00Z', {
+      requestId: 'R1',
+    });
+    expect(decide(given(prospect, opened('A1')), request)).toEqual(ACCEPTED);
+    expect(decide(given(prospect, request), request)).toEqual(refused('erasure-already-requested'));
+    const hold = ev('LegalHoldChanged', '2024-05-01T00:00:00Z', {
+      held: true,
+      reference: 'CASE-1',
+    });
     const erased = ev('PersonalDataErased', '2024-06-01T00:00:00Z', {
       requestId: 'R1',
-      reason: 'customer-request',
+      reason: 'regulator-order',
     });
-    expect(decide(given(prospect, opened('A1')), erased)).toEqual(
-      refused('erasure-with-open-products'),
-    );
-    expect(decide(given(prospect, opened('A1'), closed('A1')), erased)).toEqual(ACCEPTED);
-    expect(decide(given(prospect, erased), opened('A2'))).toEqual(refused('customer-erased'));
+    expect(decide(given(prospect, hold), erased)).toEqual(refused('legal-hold'));
+    const lifted = ev('LegalHoldChanged', '2024-05-02T00:00:00Z', {
+      held: false,
+      reference: 'CASE-1',
+    });
+    expect(decide(given(prospect, hold, lifted), erased)).toEqual(ACCEPTED);
   });
 
   it('given a customer, when a late touchpoint older than everything seen arrives, then it is accepted', () => {

@@ -3,6 +3,13 @@
  * stream's history, accepts everything else (late events included, when they fit). Pure: the
  * command handler folds evolveWriteState over the stored (upcast) events, then asks decide.
  */
+import {
+  amlRetention,
+  type AmlRetention,
+  type Policy,
+  retainedAt,
+  SYSTEM_EVENT_TYPES,
+} from '../../projections';
 import { type DomainEvent, upcast } from './touchpoints';
 
 interface AccountFacts {
@@ -15,6 +22,9 @@ interface AccountFacts {
 export interface CustomerWriteState {
   readonly exists: boolean;
   readonly erased: boolean;
+  /** The eventId of the customer's pending erasure request. */
+  readonly erasureRequestedBy: string | null;
+  readonly legalHold: boolean;
   readonly kycVerified: boolean;
   readonly accounts: Readonly<Record<string, AccountFacts>>;
   readonly complaints: Readonly<Record<string, 'open' | 'resolved'>>;
@@ -34,6 +44,8 @@ export type Decision =
 export const initialCustomerWriteState: CustomerWriteState = {
   exists: false,
   erased: false,
+  erasureRequestedBy: null,
+  legalHold: false,
   kycVerified: false,
   accounts: {},
   complaints: {},
@@ -117,6 +129,12 @@ export function evolveWriteState(
       };
     case 'CampaignOffered':
       return { ...next, offers: { ...next.offers, [offerKey(data)]: true } };
+    case 'PersonalDataErasureRequested':
+      return next.erasureRequestedBy === null
+        ? { ...next, erasureRequestedBy: event.eventId }
+        : next;
+    case SYSTEM_EVENT_TYPES.legalHoldChanged:
+      return { ...next, legalHold: data.held === true };
     case 'PersonalDataErased':
       return { ...next, erased: true };
     default:
@@ -206,7 +224,38 @@ function decideImport(data: Readonly<Record<string, unknown>>): Decision {
       );
 }
 
-function decideExisting(state: CustomerWriteState, event: DomainEvent): Decision {
+/** What the AML window is for this customer's accounts. */
+export function writeStateRetention(state: CustomerWriteState, policy: Policy): AmlRetention {
+  const accounts = Object.values(state.accounts);
+  const closed = accounts.filter((a) => a.closedAt !== null).map((a) => a.closedAt!);
+  return amlRetention(
+    {
+      productsHeld: accounts.length,
+      openProducts: accounts.filter((a) => a.status === 'open').length,
+      lastClosedAt: closed.length === 0 ? null : new Date(Math.max(...closed)).toISOString(),
+    },
+    policy,
+  );
+}
+
+/**
+ * An erasure sent as done: only where no legal hold and no AML window forbids it. A customer's
+ * request goes in as PersonalDataErasureRequested, which is always recorded (and restricts).
+ */
+function decideErasure(state: CustomerWriteState, at: number, policy: Policy): Decision {
+  if (state.legalHold)
+    return refuse('legal-hold', 'a legal hold is in force on this customer; erasure must wait');
+  const retention = writeStateRetention(state, policy);
+  if (!retainedAt(retention, new Date(at).toISOString())) return ACCEPTED;
+  return refuse(
+    'aml-retention',
+    retention.kind === 'until'
+      ? `anti-money-laundering evidence must be kept until ${retention.until}; send PersonalDataErasureRequested to restrict the data until then`
+      : 'products are still open, so anti-money-laundering evidence must be kept; send PersonalDataErasureRequested to restrict the data until the retention window ends',
+  );
+}
+
+function decideExisting(state: CustomerWriteState, event: DomainEvent, policy: Policy): Decision {
   const data = event.data;
   const at = Date.parse(event.occurredAt);
   switch (event.type) {
@@ -263,15 +312,15 @@ function decideExisting(state: CustomerWriteState, event: DomainEvent): Decision
             `offer ${offerKey(data)} was never made to this customer`,
             'offerId',
           );
-    case 'PersonalDataErased': {
-      const open = Object.keys(state.accounts).filter((id) => state.accounts[id].status === 'open');
-      return open.length === 0
+    case 'PersonalDataErasureRequested':
+      return state.erasureRequestedBy === null
         ? ACCEPTED
         : refuse(
-            'erasure-with-open-products',
-            `products still open (${open.join(', ')}): the bank must keep the record`,
+            'erasure-already-requested',
+            `erasure was requested already (event ${state.erasureRequestedBy}); it is pending`,
           );
-    }
+    case 'PersonalDataErased':
+      return decideErasure(state, at, policy);
     default:
       return ACCEPTED;
   }
@@ -283,7 +332,7 @@ function decideExisting(state: CustomerWriteState, event: DomainEvent): Decision
  * is accepted after PersonalDataErased (the person is gone, her key shredded); otherwise the
  * event must agree with the accounts, complaints and offers the stream already holds.
  */
-export function decide(state: CustomerWriteState, incoming: DomainEvent): Decision {
+export function decide(state: CustomerWriteState, incoming: DomainEvent, policy: Policy): Decision {
   const event = upcast(incoming);
   if (state.erased)
     return refuse(
@@ -301,5 +350,5 @@ export function decide(state: CustomerWriteState, incoming: DomainEvent): Decisi
           'type',
         );
   }
-  return decideExisting(state, event);
+  return decideExisting(state, event, policy);
 }

@@ -90,7 +90,7 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
   // The environment schema is the operator's, not the API's.
   document.components = {
     ...document.components,
-    schemas: { ...schemas, ...(ANSWER_SCHEMAS as Record<string, SchemaObject>) },
+    schemas: { ...schemas, ...(ANSWER_SCHEMAS as unknown as Record<string, SchemaObject>) },
   };
   return document;
 }

@@ -8,7 +8,14 @@
  * Ingest answers are Nest classes (ingest-result.response.ts); health and metrics keep their own
  * formats (terminus, Prometheus text).
  */
-import type { CustomerState, LifecycleStage, RmCoverageStatus, ValueTier } from '../../projections';
+import type {
+  CustomerState,
+  LifecycleStage,
+  MarketingPurpose,
+  PrivacyView,
+  RmCoverageStatus,
+  ValueTier,
+} from '../../projections';
 import type { CustomerReplay } from '../audit/customer-replay';
 import type { KafkaIngestStatus } from '../ingest/kafka-ingest';
 import type { PrivacyJobStatus } from '../privacy/privacy-jobs';
@@ -28,7 +35,11 @@ type CountsOf<K extends string> = Record<K, number> & {
 };
 
 /** GET /v1/customers/{customerId}: the customer 360 and the stream revision it reflects. */
-export type Customer360Answer = CustomerState & {
+export type Customer360Answer = Omit<CustomerState, 'privacy'> & {
+  /** none, restricted-until (an erasure request waits for the AML window), or erased. */
+  privacy: PrivacyView;
+  /** The marketing purposes the customer may be contacted for, under the policy's consent model. */
+  contactablePurposes: MarketingPurpose[];
   /** The customer's stream revision the document reflects. */
   revision: number;
 };

@@ -1,8 +1,15 @@
 import { Inject } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Policy, retainedAt, THRESHOLD_EVENT_NAMESPACE, uuidV5 } from '../../projections';
 import { Environment } from '../config/environment';
-import { decide, evolveWriteState } from '../domain/decider';
+import { POLICY } from '../config/policy.provider';
+import {
+  CustomerWriteState,
+  decide,
+  evolveWriteState,
+  writeStateRetention,
+} from '../domain/decider';
 import { DomainEvent, upcast, withoutPersonalData } from '../domain/touchpoints';
 import { contentKeyOf } from '../event-store/event-content';
 import {
@@ -18,6 +25,7 @@ import { failpoint } from '../config/failpoint';
 import { erasureTombstone } from '../privacy/erasure';
 import { CustomerErasedError, PersonalDataVault } from '../privacy/personal-data-vault';
 import { AppendTouchpointsCommand, TouchpointOutcome } from './append-touchpoints.command';
+import { ValidTouchpoint } from './touchpoint-validator';
 import { KeyedSerialiser } from './keyed-serialiser';
 import { EMPTY_VIEW, WriteView, WriteViewCache } from './write-view-cache';
 
@@ -46,6 +54,7 @@ export class AppendTouchpointsHandler implements ICommandHandler<AppendTouchpoin
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly vault: PersonalDataVault,
+    @Inject(POLICY) private readonly policy: Policy,
     config: ConfigService<Environment, true>,
   ) {
     this.retries = config.get('INGEST_CONFLICT_RETRIES', { infer: true });
@@ -93,7 +102,9 @@ export class AppendTouchpointsHandler implements ICommandHandler<AppendTouchpoin
     let state = view.state;
 
     const outcomes: (TouchpointOutcome | 'pending')[] = [];
-    const accepted: (typeof command.touchpoints)[number][] = [];
+    const accepted: ValidTouchpoint[] = [];
+    /** Events the engine adds (an erasure nothing holds back): no outcome of their own. */
+    const engineAdded = new Set<string>();
     for (const touchpoint of command.touchpoints) {
       // An id the stream holds already: duplicate or reused, judged on the stored event's
       // opened content here, since sealing the resend would need a key that may be shredded.
@@ -109,7 +120,7 @@ export class AppendTouchpointsHandler implements ICommandHandler<AppendTouchpoin
         continue;
       }
       const event = upcast(touchpoint);
-      const decision = decide(state, event);
+      const decision = decide(state, event, this.policy);
       if (!decision.accepted) {
         const { rule, message, field } = decision;
         outcomes.push({
@@ -124,6 +135,12 @@ export class AppendTouchpointsHandler implements ICommandHandler<AppendTouchpoin
       state = evolveWriteState(state, event);
       accepted.push(touchpoint);
       outcomes.push('pending');
+      const erasure = this.erasureNow(touchpoint, state);
+      if (erasure) {
+        state = evolveWriteState(state, erasure);
+        accepted.push(erasure);
+        engineAdded.add(erasure.eventId);
+      }
     }
     if (accepted.length === 0) return outcomes as TouchpointOutcome[];
 
@@ -143,9 +160,11 @@ export class AppendTouchpointsHandler implements ICommandHandler<AppendTouchpoin
       sealed,
       view.revision < 0 ? 'no_stream' : view.revision,
     );
-    const stored: TouchpointOutcome[] = result.outcomes.map((outcome) =>
-      outcome.status === 'reused' ? reused(outcome.eventId, outcome.revision) : outcome,
-    );
+    const stored: TouchpointOutcome[] = result.outcomes
+      .filter((outcome) => !engineAdded.has(outcome.eventId))
+      .map((outcome) =>
+        outcome.status === 'reused' ? reused(outcome.eventId, outcome.revision) : outcome,
+      );
     // The erasure is durable first; then the key goes. A crash in between is finished by the
     // projection engine, which shreds again when it projects the event (and on every rebuild).
     for (const event of sealed) {
@@ -156,6 +175,30 @@ export class AppendTouchpointsHandler implements ICommandHandler<AppendTouchpoin
       }
     }
     return outcomes.map((outcome) => (outcome === 'pending' ? stored.shift()! : outcome));
+  }
+
+  /**
+   * A customer's erasure request that nothing holds back (no legal hold, no anti-money-laundering
+   * evidence to keep at the time of the request) is carried out in the same append: the
+   * PersonalDataErased after it has an id derived from the request's, so a retry appends it once.
+   * Otherwise the request restricts the data and the scheduler erases when the window ends.
+   */
+  private erasureNow(request: ValidTouchpoint, after: CustomerWriteState): ValidTouchpoint | null {
+    if (request.type !== 'PersonalDataErasureRequested' || after.legalHold || after.erased)
+      return null;
+    if (retainedAt(writeStateRetention(after, this.policy), request.occurredAt)) return null;
+    return {
+      eventId: uuidV5(
+        `${request.customerId}|erasure|${request.eventId}`,
+        THRESHOLD_EVENT_NAMESPACE,
+      ),
+      customerId: request.customerId,
+      type: 'PersonalDataErased',
+      version: 1,
+      occurredAt: request.occurredAt,
+      data: { requestId: request.data.requestId, reason: 'customer-request' },
+      metadata: { sourceSystem: 'privacy', causationId: request.eventId },
+    };
   }
 
   /**

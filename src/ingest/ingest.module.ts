@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { PolicyModule } from '../config/policy.module';
 import { CqrsModule } from '@nestjs/cqrs';
 import { PrivacyModule } from '../privacy/privacy.module';
 import { EventStoreModule } from '../event-store/event-store.module';
@@ -9,7 +10,7 @@ import { IngestService } from './ingest.service';
 import { KafkaIngest } from './kafka-ingest';
 
 @Module({
-  imports: [CqrsModule, EventStoreModule, PrivacyModule],
+  imports: [CqrsModule, EventStoreModule, PrivacyModule, PolicyModule],
   controllers: [IngestController, IngestAdminController],
   providers: [AppendTouchpointsHandler, IngestService, KafkaIngest],
   exports: [IngestService, KafkaIngest],

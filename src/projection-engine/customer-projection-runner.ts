@@ -266,7 +266,7 @@ export class CustomerProjectionRunner {
             recordedAt: recorded.recordedAt,
             position: recorded.position,
           };
-          for (const message of outboxMessages(customerId, projected, before, after)) {
+          for (const message of outboxMessages(customerId, projected, before, after, this.policy)) {
             // Messages never change once derived: version 0, so a replay's copy is ignored.
             outboxWrites.push({ id: message.id, version: 0, body: { ...message } });
           }

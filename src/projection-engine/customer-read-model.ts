@@ -1,8 +1,11 @@
 import {
+  contactablePurposesOf,
   CustomerState,
   initialCustomerState,
-  MARKETING_PURPOSES,
+  MarketingPurpose,
   nextDueAt,
+  PrivacyView,
+  privacyView,
   Policy,
   projectCustomer,
   ProjectionEvent,
@@ -21,7 +24,12 @@ export interface CustomerSearchFields {
   readonly nextContactDueAt: string | null;
   /** When the scheduler should next look at this customer (a time threshold falls due). */
   readonly nextThresholdAt: string | null;
+  /** Marketing may reach the customer: at least one contactable purpose (see below). */
   readonly marketingConsent: boolean;
+  /** Marketing purposes the customer may be contacted for under the policy's consent model. */
+  readonly contactablePurposes: readonly MarketingPurpose[];
+  /** none, restricted-until (an erasure request waits for the AML window), or erased. */
+  readonly privacy: PrivacyView;
   readonly lastActivityAt: string | null;
 }
 
@@ -61,6 +69,7 @@ export const STAGE_TRANSITION_FIELDS = [
 ] as const satisfies CollectionSpec['indexedFields'];
 
 export function searchFields(state: CustomerState, policy: Policy): CustomerSearchFields {
+  const contactable = contactablePurposesOf(state, policy);
   return {
     stage: state.lifecycle.stage,
     tier: state.valueTier.tier,
@@ -70,9 +79,9 @@ export function searchFields(state: CustomerState, policy: Policy): CustomerSear
     coverageStatus: state.rmCoverage.status,
     nextContactDueAt: state.rmCoverage.nextDueAt,
     nextThresholdAt: nextDueAt(state, policy),
-    marketingConsent: MARKETING_PURPOSES.some(
-      (purpose) => state.consent[purpose]?.granted === true,
-    ),
+    marketingConsent: contactable.length > 0,
+    contactablePurposes: contactable,
+    privacy: privacyView(state, policy),
     lastActivityAt: state.lastActivityAt,
   };
 }

@@ -1,6 +1,7 @@
 import {
+  contactablePurposesOf,
   CustomerState,
-  MARKETING_PURPOSES,
+  Policy,
   StageTransition,
   TierTransition,
 } from '../../projections';
@@ -49,30 +50,38 @@ export interface ProjectedEvent {
 }
 
 /**
- * Withdrawn, not merely never given: a customer whose every recorded marketing consent is
- * refused. Prospects the bank has not asked yet still get triggers.
+ * Privacy events go out whatever the consent: downstream systems need them to suppress or
+ * forget the customer.
  */
-export function marketingConsentWithdrawn(state: CustomerState): boolean {
-  const recorded = MARKETING_PURPOSES.map((purpose) => state.consent[purpose]).filter(
-    (consent) => consent !== undefined,
-  );
-  return recorded.length > 0 && recorded.every((consent) => !consent.granted);
-}
+const ALWAYS_PUBLISHED: readonly string[] = [
+  'ConsentChanged',
+  'PersonalDataErasureRequested',
+  'PersonalDataErased',
+];
+
+/**
+ * Whether marketing may hear about the customer: contactable for at least one marketing purpose
+ * under the policy's consent model (opt-in: a granted consent; opt-out: none refused), and not
+ * restricted by an erasure request nor erased (projections/privacy.ts).
+ */
+export const marketingAllowed = (state: CustomerState, policy: Policy): boolean =>
+  contactablePurposesOf(state, policy).length > 0;
 
 /**
  * The messages one event produces, derived from the customer's state before and after it, so a
- * rebuild regenerates the same messages with the same ids and sequences. Customers who withdrew
- * marketing consent produce only their consent changes, which downstream systems need in order
- * to suppress them. Personal data fields never leave (DESIGN rule 9).
+ * rebuild regenerates the same messages with the same ids and sequences. A customer marketing
+ * may not reach produces only her privacy events (consent changes, erasure request, erasure).
+ * Personal data fields never leave (DESIGN rule 9).
  */
 export function outboxMessages(
   customerId: string,
   event: ProjectedEvent,
   before: CustomerState,
   after: CustomerState,
+  policy: Policy,
 ): OutboundMessage[] {
-  const withdrawn = marketingConsentWithdrawn(after);
-  if (withdrawn && event.type !== 'ConsentChanged') return [];
+  const allowed = marketingAllowed(after, policy);
+  if (!allowed && !ALWAYS_PUBLISHED.includes(event.type)) return [];
   const messages: OutboundMessage[] = [];
   if (!SYSTEM_TOUCHPOINT_TYPES.includes(event.type)) {
     messages.push({
@@ -94,7 +103,7 @@ export function outboxMessages(
       },
     });
   }
-  if (withdrawn) return messages;
+  if (!allowed) return messages;
   if (after.lifecycle.transitionCount > before.lifecycle.transitionCount) {
     const move = after.lifecycle.history[after.lifecycle.history.length - 1];
     messages.push(

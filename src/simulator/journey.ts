@@ -189,6 +189,7 @@ class Journey {
     );
     const openAt = kycAt + this.rng.int(1, 3 * MS_PER_DAY);
     events.push(this.openEvent(this.book.open('current', openAt), openAt, channel));
+    events.push(...this.onboardingConsents(openAt + 60_000, channel));
     if (this.archetype === 'wealthy')
       events.push(
         ...this.assignRm(openAt + MS_PER_DAY),
@@ -261,7 +262,26 @@ class Journey {
         },
         'legacy-crm',
       ),
+      ...this.onboardingConsents(t0 + 60_000, 'branch'),
     ];
+  }
+
+  /**
+   * Opening an account asks for marketing consent (opt-in): most say yes to email, fewer to
+   * text messages; a refusal is recorded too.
+   */
+  private onboardingConsents(at: number, channel: Channel): RawTouchpoint[] {
+    return [
+      ['marketing-email', 0.7],
+      ['marketing-sms', 0.45],
+    ].map(([purpose, share], i) =>
+      this.tp(
+        'ConsentChanged',
+        at + i * 1_000,
+        { purpose, granted: this.rng.chance(share as number), channel },
+        'consent-service',
+      ),
+    );
   }
 
   private prospectBrowsing(t0: number): RawTouchpoint[] {
@@ -531,9 +551,9 @@ class Journey {
     if (this.rng.chance(0.3)) {
       this.deferred.push(
         this.tp(
-          'PersonalDataErased',
+          'PersonalDataErasureRequested',
           at + this.rng.int(60, 180) * MS_PER_DAY,
-          { requestId: this.id('ER'), reason: 'customer-request' },
+          { requestId: this.id('ER') },
           'privacy-office',
         ),
       );

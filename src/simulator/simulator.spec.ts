@@ -8,6 +8,7 @@ import {
   initialCustomerWriteState,
 } from '../domain/decider';
 import { schemaFor, upcast } from '../domain/touchpoints';
+import { RETAIL_BANK_POLICY_V1 } from '../domain/retail-bank-policy';
 import { DistributionCollector, type SimulatedTouchpoint, simulateTouchpoints } from '.';
 
 function byCustomer(events: Iterable<SimulatedTouchpoint>): Map<string, SimulatedTouchpoint[]> {
@@ -31,7 +32,7 @@ describe('simulator', () => {
       for (const [customerId, history] of byCustomer(events)) {
         let state: CustomerWriteState = initialCustomerWriteState;
         for (const event of history) {
-          const decision = decide(state, event);
+          const decision = decide(state, event, RETAIL_BANK_POLICY_V1);
           if (!decision.accepted)
             throw new Error(
               `seed ${seed} customer ${customerId}: ${event.type} refused: ${decision.message}`,

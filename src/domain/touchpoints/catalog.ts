@@ -16,7 +16,7 @@ import {
   ReferralMadeV1,
   SatisfactionSurveyedV1,
 } from './engagement';
-import { ConsentChangedV1, PersonalDataErasedV1 } from './privacy';
+import { ConsentChangedV1, PersonalDataErasedV1, PersonalDataErasureRequestedV1 } from './privacy';
 import {
   BalanceReportedV1,
   ProductClosedV1,
@@ -26,6 +26,7 @@ import {
 import { RelationshipManagerAssignedV1, RmContactLoggedV1 } from './relationship';
 import {
   InactivityThresholdReachedV1,
+  LegalHoldChangedV1,
   ReactivationWatchEndedV1,
   RmContactOverdueV1,
   TierDowngradeGraceExpiredV1,
@@ -71,11 +72,13 @@ const SCHEMAS: readonly TouchpointSchema[] = [
   schema('SatisfactionSurveyed', 1, SatisfactionSurveyedV1),
   schema('ReferralMade', 1, ReferralMadeV1),
   schema('ConsentChanged', 1, ConsentChangedV1),
+  schema('PersonalDataErasureRequested', 1, PersonalDataErasureRequestedV1),
   schema('PersonalDataErased', 1, PersonalDataErasedV1),
   schema(SYSTEM_EVENT_TYPES.inactivityThresholdReached, 1, InactivityThresholdReachedV1, true),
   schema(SYSTEM_EVENT_TYPES.reactivationWatchEnded, 1, ReactivationWatchEndedV1, true),
   schema(SYSTEM_EVENT_TYPES.rmContactOverdue, 1, RmContactOverdueV1, true),
   schema(SYSTEM_EVENT_TYPES.tierDowngradeGraceExpired, 1, TierDowngradeGraceExpiredV1, true),
+  schema(SYSTEM_EVENT_TYPES.legalHoldChanged, 1, LegalHoldChangedV1, true),
 ];
 
 const BY_KEY = new Map(SCHEMAS.map((s) => [`${s.type}@${s.version}`, s]));

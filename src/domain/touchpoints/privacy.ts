@@ -1,5 +1,5 @@
 /** Consent per purpose and the erasure of personal data. */
-import { IsBoolean, IsIn } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional } from 'class-validator';
 import { CHANNELS, CONSENT_PURPOSES } from '../../../projections/vocabulary';
 import { IsIdentifier } from './validation';
 
@@ -14,6 +14,15 @@ export const ERASURE_REASONS = [
   'retention-expired',
   'regulator-order',
 ] as const;
+
+/**
+ * The customer asked to be forgotten. Erased at once when no anti-money-laundering retention
+ * applies; otherwise her data is restricted until the window ends (README, "Personal data").
+ */
+export class PersonalDataErasureRequestedV1 {
+  @IsIdentifier() requestId!: string;
+  @IsOptional() @IsIn(CHANNELS) channel?: string;
+}
 
 /** The customer's key is shredded; her behavioural history stays, her identity does not. */
 export class PersonalDataErasedV1 {

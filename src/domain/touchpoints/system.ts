@@ -2,7 +2,7 @@
  * Events the scheduler appends when a time threshold passes (see projections/thresholds.ts).
  * Each names what it was measured from, so a projection can tell a stale one and ignore it.
  */
-import { IsIn, IsOptional } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional } from 'class-validator';
 import { INACTIVITY_THRESHOLDS, VALUE_TIERS } from '../../../projections/vocabulary';
 import { IsIdentifier, IsUtcInstant } from './validation';
 
@@ -28,4 +28,10 @@ export class TierDowngradeGraceExpiredV1 {
   @IsIn(VALUE_TIERS) currentTier!: string;
   @IsUtcInstant() graceStartedAt!: string;
   @IsIdentifier() policyVersion!: string;
+}
+
+/** An administrator's legal hold on a customer's erasure, set or lifted (`reference`: the case). */
+export class LegalHoldChangedV1 {
+  @IsBoolean() held!: boolean;
+  @IsIdentifier() reference!: string;
 }

@@ -57,6 +57,7 @@ describe('touchpoint catalog', () => {
         'SatisfactionSurveyed',
         'ReferralMade',
         'ConsentChanged',
+        'PersonalDataErasureRequested',
         'PersonalDataErased',
         ...Object.values(SYSTEM_EVENT_TYPES),
       ].sort(),
