@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
+import { AccessLogModule } from './access-log/access-log.module';
 import { AuditModule } from './audit/audit.module';
 import { CustomerQueriesModule } from './customer-queries/customer-queries.module';
 import { Environment, validateEnvironment } from './config/environment';
@@ -50,6 +51,7 @@ export class AppModule {
           }),
         }),
         PostgresModule,
+        AccessLogModule,
         IngestModule,
         AuditModule,
         CustomerQueriesModule,

@@ -1,12 +1,16 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Policy } from '../../projections';
+import { POLICY } from '../config/policy.provider';
 import { customerStreamId, EVENT_STORE, EventStore } from '../event-store/event-store.port';
+import { AccessAudited } from '../access-log/access-audit';
 import { RequiresRole } from '../http/api-key.guard';
 import { NotFoundError, RequestValidationError } from '../http/errors';
 import { ApiAnswer } from '../http/openapi';
 import type { CustomerEventsAnswer } from '../http/responses';
 import { customerIdParam } from '../ingest/touchpoint.dto';
 import { PersonalDataVault } from '../privacy/personal-data-vault';
+import { restrictToEvidence } from '../privacy/restriction';
 
 const MAX_PAGE = 1000;
 /** Stream revisions are 32-bit in every store (PostgreSQL integer). */
@@ -32,7 +36,8 @@ function integerParam(
 
 /**
  * A customer's touchpoints as stored: what we knew, and when we learned it. Personal fields are
- * decrypted for the auditor; after erasure each reads `{erased: true, erasedBy}`.
+ * decrypted for the auditor; after erasure each reads `{erased: true, erasedBy}`; while an erasure
+ * request waits for the AML window, only the evidence fields are shown (src/privacy/restriction.ts).
  */
 @ApiTags('audit')
 @RequiresRole('audit')
@@ -41,9 +46,18 @@ export class CustomerHistoryController {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly vault: PersonalDataVault,
+    @Inject(POLICY) private readonly policy: Policy,
   ) {}
 
+  /** The erasure request restricting the customer's data, unless she is erased already. */
+  private async pendingErasureRequest(customerId: string): Promise<string | undefined> {
+    const stream = await this.store.readStream(customerStreamId(customerId));
+    if (stream.some((event) => event.type === 'PersonalDataErased')) return undefined;
+    return stream.find((event) => event.type === 'PersonalDataErasureRequested')?.eventId;
+  }
+
   @Get()
+  @AccessAudited('read-personal-data', { purposeRequired: true })
   @ApiOperation({
     summary: "A customer's touchpoints as stored, with when each happened and was recorded",
   })
@@ -73,7 +87,13 @@ export class CustomerHistoryController {
     if (events.length === 0 && fromRevision === 0)
       throw new NotFoundError(`customer ${customerId}`);
     const page = events.slice(0, limit);
-    const data = await this.vault.reveal(customerId, page);
+    const revealed = await this.vault.reveal(customerId, page);
+    const request = await this.pendingErasureRequest(customerId);
+    const data = request
+      ? revealed.map((fields, index) =>
+          restrictToEvidence(page[index], fields, this.policy.privacy.amlEvidenceFields, request),
+        )
+      : revealed;
     return {
       customerId,
       events: page.map((event, index) => ({

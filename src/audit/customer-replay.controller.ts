@@ -4,6 +4,7 @@ import { IsISO8601, IsOptional, Matches } from 'class-validator';
 import { Policy } from '../../projections';
 import { POLICY } from '../config/policy.provider';
 import { customerStreamId, EVENT_STORE, EventStore } from '../event-store/event-store.port';
+import { AccessAudited } from '../access-log/access-audit';
 import { RequiresRole } from '../http/api-key.guard';
 import { NotFoundError, RequestValidationError } from '../http/errors';
 import { ApiAnswer, ApiQueryFrom } from '../http/openapi';
@@ -43,6 +44,7 @@ export class CustomerReplayController {
   ) {}
 
   @Get()
+  @AccessAudited('read-personal-data', { purposeRequired: true })
   @ApiOperation({
     summary: 'The customer 360 as known at an instant or position, with what each event changed',
   })

@@ -17,6 +17,24 @@ import { ForbiddenError, UnauthenticatedError } from './errors';
 const ROLE_KEY = 'cle:requires-role';
 const PUBLIC = 'public';
 
+/** Who called: set on the request by the guard (`anonymous` when API keys are off). */
+export interface Caller {
+  readonly keyName: string;
+}
+
+export const callerOf = (request: Request): Caller =>
+  (request as Request & { caller?: Caller }).caller ?? { keyName: 'anonymous' };
+
+/** The role a route needs: its handler's, else its controller's, else `admin`. */
+export function requiredRoleOf(reflector: Reflector, context: ExecutionContext): string {
+  return (
+    reflector.getAllAndOverride<string | undefined>(ROLE_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]) ?? 'admin'
+  );
+}
+
 /** The role a controller's (or one handler's) routes need when API keys are configured. */
 export const RequiresRole = (role: Role) =>
   applyDecorators(SetMetadata(ROLE_KEY, role), ApiBearerAuth());
@@ -66,6 +84,7 @@ export class ApiKeyGuard implements CanActivate {
     const holder = key === undefined ? undefined : this.holders.get(hashApiKey(key));
     if (!holder) throw new UnauthenticatedError();
     if (!holder.roles.has(required)) throw new ForbiddenError(required);
+    (request as Request & { caller?: Caller }).caller = { keyName: holder.name };
     return true;
   }
 }

@@ -8,6 +8,7 @@
  * Ingest answers are Nest classes (ingest-result.response.ts); health and metrics keep their own
  * formats (terminus, Prometheus text).
  */
+import type { AccessRecord } from '../access-log/access-log.port';
 import type {
   CustomerState,
   LifecycleStage,
@@ -179,4 +180,24 @@ export interface PrivacyStatusAnswer {
 /** POST /v1/admin/privacy/{job} (202) */
 export interface PrivacyJobAnswer {
   job: PrivacyJobStatus;
+}
+
+/** PUT /v1/admin/customers/{customerId}/legal-hold */
+export interface LegalHoldAnswer {
+  customerId: string;
+  held: boolean;
+  /** The case the hold belongs to. */
+  reference: string;
+  /** The LegalHoldChanged event recorded in the customer's stream. */
+  eventId: string;
+  /** Its global position (pass it as minPosition to read the 360 with it applied). */
+  position: string | null;
+}
+
+/** GET /v1/audit/access */
+export interface AccessLogAnswer {
+  /** Oldest first. */
+  records: AccessRecord[];
+  /** Pass as `after` for the next page; absent on the last page. */
+  nextCursor?: string;
 }

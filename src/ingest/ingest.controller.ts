@@ -10,7 +10,7 @@ import {
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Environment } from '../config/environment';
-import { RequiresRole } from '../http/api-key.guard';
+import { callerOf, RequiresRole } from '../http/api-key.guard';
 import { RequestValidationError, UnsupportedMediaTypeError } from '../http/errors';
 import { ErrorResponse } from '../http/error-response';
 import { BatchResultResponse, TouchpointResultResponse } from './ingest-result.response';
@@ -151,7 +151,12 @@ export class IngestController {
       throw new UnsupportedMediaTypeError('application/json');
     }
     const batch = this.batchOf(body);
-    const report = await this.ingestService.ingest(batch ?? [body]);
+    const report = await this.ingestService.ingest(
+      batch ?? [body],
+      new Date(),
+      'http',
+      callerOf(request).keyName,
+    );
     const results = report.results.map(serialise);
     const position = report.position?.toString();
     if (batch) {

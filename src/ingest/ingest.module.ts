@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AccessLogModule } from '../access-log/access-log.module';
 import { PolicyModule } from '../config/policy.module';
 import { CqrsModule } from '@nestjs/cqrs';
 import { PrivacyModule } from '../privacy/privacy.module';
@@ -10,7 +11,7 @@ import { IngestService } from './ingest.service';
 import { KafkaIngest } from './kafka-ingest';
 
 @Module({
-  imports: [CqrsModule, EventStoreModule, PrivacyModule, PolicyModule],
+  imports: [CqrsModule, EventStoreModule, PrivacyModule, PolicyModule, AccessLogModule],
   controllers: [IngestController, IngestAdminController],
   providers: [AppendTouchpointsHandler, IngestService, KafkaIngest],
   exports: [IngestService, KafkaIngest],

@@ -1,4 +1,5 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ACCESS_LOG, AccessAction, AccessLog } from '../access-log/access-log.port';
 import { CommandBus, EventBus } from '@nestjs/cqrs';
 import { FieldError } from '../http/errors';
 import { MasterKeyUnavailableError } from '../privacy/master-key.port';
@@ -38,6 +39,11 @@ export interface IngestReport {
 /** Customers handled at once; each customer's touchpoints stay in request order. */
 const CUSTOMER_CONCURRENCY = 16;
 
+const ERASURE_ACTIONS: Readonly<Record<string, AccessAction>> = {
+  PersonalDataErasureRequested: 'erasure-request',
+  PersonalDataErased: 'erasure',
+};
+
 /**
  * Validates touchpoints one by one, then sends each customer's valid ones as one command.
  * Shared by every ingest channel (HTTP now, Kafka later) so they answer alike.
@@ -50,12 +56,14 @@ export class IngestService {
     private readonly commands: CommandBus,
     private readonly events: EventBus,
     private readonly storage: StorageGuard,
+    @Inject(ACCESS_LOG) private readonly accessLog: AccessLog,
   ) {}
 
   async ingest(
     items: readonly unknown[],
     now = new Date(),
     channel: IngestChannel = 'http',
+    keyName = channel === 'kafka' ? 'kafka' : 'anonymous',
   ): Promise<IngestReport> {
     // A volume below its reserve refuses the whole request before anything is written.
     this.storage.assertWritable();
@@ -80,6 +88,7 @@ export class IngestService {
 
     const groups = [...byCustomer.entries()];
     let position: bigint | undefined;
+    const erasures: ValidTouchpoint[] = [];
     await forEachConcurrently(groups, CUSTOMER_CONCURRENCY, async ([customerId, group]) => {
       const outcomes = await this.commands
         .execute(
@@ -93,6 +102,8 @@ export class IngestService {
         );
       outcomes.forEach((outcome, i) => {
         results[group[i].index] = { index: group[i].index, ...outcome };
+        if (outcome.status === 'appended' && ERASURE_ACTIONS[group[i].touchpoint.type])
+          erasures.push(group[i].touchpoint);
         if (
           outcome.status === 'appended' &&
           (position === undefined || outcome.position > position)
@@ -101,10 +112,37 @@ export class IngestService {
         }
       });
     });
+    await this.recordErasures(erasures, channel, keyName);
     const outcomes: Partial<Record<ItemResult['status'], number>> = {};
     for (const { status } of results) outcomes[status] = (outcomes[status] ?? 0) + 1;
     this.events.publish(new TouchpointsIngestedEvent(channel, outcomes));
     return { results, position };
+  }
+
+  /** Erasure requests and erasures are privileged actions: each leaves an access record. */
+  private async recordErasures(
+    erasures: readonly ValidTouchpoint[],
+    channel: IngestChannel,
+    keyName: string,
+  ): Promise<void> {
+    for (const touchpoint of erasures) {
+      await this.accessLog
+        .record({
+          at: new Date().toISOString(),
+          keyName,
+          role: 'ingest',
+          route: channel === 'kafka' ? 'kafka ingest' : 'POST /v1/touchpoints',
+          action: ERASURE_ACTIONS[touchpoint.type],
+          customerId: touchpoint.customerId,
+          purpose: null,
+          outcome: 'done',
+          status: 0,
+          details: { eventId: touchpoint.eventId },
+        })
+        .catch((error: Error) =>
+          this.logger.error(`an erasure's access record was not stored: ${error.message}`),
+        );
+    }
   }
 
   /** One customer's write failed in the store: that customer's items say so, the others stand. */

@@ -30,10 +30,35 @@ export async function migrate(client: SqlClient, migrations: readonly Migration[
   });
 }
 
-/** Our migrations hold no string literals or functions with semicolons, so a plain split is exact. */
+/**
+ * A semicolon, or the opening tag of a dollar-quoted body (`$$` or `$name$`). A `$` right after
+ * an identifier character is part of the identifier, and `$1` is a parameter, not a tag.
+ */
+const STATEMENT_TOKEN = /;|(?<![\w$])\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$/g;
+
+/**
+ * Splits a migration into statements at its semicolons, except inside dollar-quoted bodies
+ * (`$$ ... $$`, `$fn$ ... $fn$`: function and trigger bodies), which are kept whole up to their
+ * closing tag. Quoted strings and comments are not parsed: our migrations hold no semicolon in
+ * either (write such a literal dollar-quoted). Without a dollar quote this is a plain split.
+ */
 function splitStatements(sql: string): string[] {
-  return sql
-    .split(';')
+  const statements: string[] = [];
+  const token = new RegExp(STATEMENT_TOKEN);
+  let start = 0;
+  for (let match = token.exec(sql); match; match = token.exec(sql)) {
+    if (match[0] === ';') {
+      statements.push(sql.slice(start, match.index));
+      start = token.lastIndex;
+      continue;
+    }
+    // A dollar-quoted body: only its own closing tag ends it.
+    const close = sql.indexOf(match[0], token.lastIndex);
+    if (close < 0) throw new Error(`unterminated dollar quote ${match[0]} in a migration`);
+    token.lastIndex = close + match[0].length;
+  }
+  statements.push(sql.slice(start));
+  return statements
     .map((statement) => statement.trim())
     .filter((statement) => statement.length > 0);
 }

@@ -1,6 +1,8 @@
-import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
+import type { Request } from 'express';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { RequiresRole } from '../http/api-key.guard';
+import { AccessAudited } from '../access-log/access-audit';
+import { callerOf, RequiresRole } from '../http/api-key.guard';
 import { NotFoundError } from '../http/errors';
 import { ApiAnswer, ApiErrorAnswer } from '../http/openapi';
 import type { PrivacyJobAnswer, PrivacyStatusAnswer } from '../http/responses';
@@ -22,6 +24,12 @@ export class PrivacyAdminController {
 
   /** 202: the job runs in the background; follow it in GET /v1/admin/privacy. */
   @Post(':job')
+  @AccessAudited(
+    (request) => (request.params.job === 'rotate-master' ? 'rotate-master' : 'encrypt-existing'),
+    {
+      purposeRequired: false,
+    },
+  )
   @ApiOperation({
     summary:
       'Start rotate-master (rewrap every data key under the current master key) or encrypt-existing (seal personal fields of events stored in plain text)',
@@ -30,9 +38,9 @@ export class PrivacyAdminController {
   @HttpCode(202)
   @ApiAnswer(202, 'PrivacyJobAnswer', 'the job started')
   @ApiErrorAnswer(409, 'a job is already running, or encrypt-existing on EventStoreDB')
-  start(@Param('job') job: string): PrivacyJobAnswer {
+  start(@Param('job') job: string, @Req() request: Request): PrivacyJobAnswer {
     if (!(PRIVACY_JOBS as readonly string[]).includes(job))
       throw new NotFoundError(`privacy job ${job} (${PRIVACY_JOBS.join(' or ')})`);
-    return { job: this.jobs.start(job as PrivacyJobKind) };
+    return { job: this.jobs.start(job as PrivacyJobKind, callerOf(request).keyName) };
   }
 }

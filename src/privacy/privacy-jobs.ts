@@ -1,3 +1,4 @@
+import { ACCESS_LOG, AccessLog } from '../access-log/access-log.port';
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { randomBytes } from 'node:crypto';
@@ -90,6 +91,7 @@ export class PrivacyJobs implements OnApplicationBootstrap {
     @Inject(MASTER_KEY) private readonly master: MasterKey,
     @Inject(SQL_CLIENT) private readonly sql: SqlClient | null,
     private readonly vault: PersonalDataVault,
+    @Inject(ACCESS_LOG) private readonly accessLog: AccessLog,
     config: ConfigService<Environment, true>,
   ) {
     this.postgresEvents = config.get('EVENT_STORE', { infer: true }) === 'postgres';
@@ -118,7 +120,37 @@ export class PrivacyJobs implements OnApplicationBootstrap {
     };
   }
 
-  start(kind: PrivacyJobKind): PrivacyJobStatus {
+  /**
+   * Each job's end is an access record of its own, with its counts (encrypt-existing is the only
+   * sanctioned rewrite of stored events). `keyName` is whoever started it.
+   */
+  private async recordEnd(keyName: string): Promise<void> {
+    const job = this.job!;
+    await this.accessLog
+      .record({
+        at: job.finishedAt ?? new Date().toISOString(),
+        keyName,
+        role: 'admin',
+        route: `job ${job.kind}`,
+        action: job.kind,
+        customerId: null,
+        purpose: null,
+        outcome: job.state === 'done' ? 'done' : 'failed',
+        status: 0,
+        details: {
+          startedAt: job.startedAt,
+          total: job.total,
+          processed: job.processed,
+          changed: job.changed,
+          unreadable: job.unreadable,
+        },
+      })
+      .catch((error: Error) =>
+        this.logger.error(`${job.kind}: its access record was not stored: ${error.message}`),
+      );
+  }
+
+  start(kind: PrivacyJobKind, keyName = 'anonymous'): PrivacyJobStatus {
     if (this.job?.state === 'running') throw new PrivacyJobRunningError(this.job.kind);
     if (kind === 'encrypt-existing' && (!this.postgresEvents || !this.sql))
       throw new EncryptExistingUnsupportedError();
@@ -133,20 +165,22 @@ export class PrivacyJobs implements OnApplicationBootstrap {
     };
     this.job = started;
     const work = kind === 'rotate-master' ? this.rotateMaster() : this.encryptExisting();
-    void work.then(
-      () => {
-        this.update({ state: 'done', finishedAt: new Date().toISOString() });
-        this.logger.log(`${kind}: ${this.job!.changed} of ${this.job!.processed} changed`);
-      },
-      (error: Error) => {
-        this.update({
-          state: 'failed',
-          finishedAt: new Date().toISOString(),
-          error: error.message,
-        });
-        this.logger.error(`${kind} failed: ${error.message}`);
-      },
-    );
+    void work
+      .then(
+        () => {
+          this.update({ state: 'done', finishedAt: new Date().toISOString() });
+          this.logger.log(`${kind}: ${this.job!.changed} of ${this.job!.processed} changed`);
+        },
+        (error: Error) => {
+          this.update({
+            state: 'failed',
+            finishedAt: new Date().toISOString(),
+            error: error.message,
+          });
+          this.logger.error(`${kind} failed: ${error.message}`);
+        },
+      )
+      .then(() => this.recordEnd(keyName));
     return started;
   }
 

@@ -1,5 +1,6 @@
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AccessAudited } from '../access-log/access-audit';
 import { RequiresRole } from '../http/api-key.guard';
 import { NotFoundError } from '../http/errors';
 import { ApiAnswer, ApiErrorAnswer } from '../http/openapi';
@@ -23,6 +24,7 @@ export class ProjectionsAdminController {
 
   /** 202: the rebuild runs in the background; follow it in GET /v1/admin/projections. */
   @Post(':name/rebuild')
+  @AccessAudited('rebuild', { purposeRequired: false })
   @ApiOperation({
     summary: 'Rebuild from position zero into a fresh generation, switch over when caught up',
   })

@@ -9,7 +9,11 @@ import { ConfigService } from '@nestjs/config';
 import { dueThresholdEvents, Policy, projectCustomer, ThresholdEvent } from '../../projections';
 import { Environment } from '../config/environment';
 import { POLICY } from '../config/policy.provider';
+import { ACCESS_LOG, AccessLog } from '../access-log/access-log.port';
+import { erasureTombstone } from '../privacy/erasure';
+import { PersonalDataVault } from '../privacy/personal-data-vault';
 import {
+  AppendOutcome,
   customerStreamId,
   EVENT_STORE,
   EventStore,
@@ -53,6 +57,8 @@ export class ThresholdScheduler implements OnApplicationBootstrap, BeforeApplica
     @Inject(POLICY) private readonly policy: Policy,
     private readonly engine: ProjectionEngine,
     private readonly storage: StorageGuard,
+    @Inject(ACCESS_LOG) private readonly accessLog: AccessLog,
+    private readonly vault: PersonalDataVault,
     config: ConfigService<Environment, true>,
   ) {
     this.intervalMs = config.get('SCHEDULER_INTERVAL_MS', { infer: true });
@@ -120,6 +126,7 @@ export class ThresholdScheduler implements OnApplicationBootstrap, BeforeApplica
             if (outcome.status === 'appended') eventsAppended++;
             else duplicates++;
           }
+          await this.recordErasures(document.id, due, result.outcomes);
         } catch (error) {
           if (!(error instanceof WrongExpectedRevisionError)) throw error;
           skipped++;
@@ -131,6 +138,34 @@ export class ThresholdScheduler implements OnApplicationBootstrap, BeforeApplica
     if (eventsAppended > 0)
       this.logger.log(`appended ${eventsAppended} threshold events for ${customersDue} customers`);
     return this.last;
+  }
+
+  /**
+   * A retention-expired erasure, once durable, shreds the key at once (as ingest does; the
+   * projection engine shreds again when it projects it) and leaves an access record.
+   */
+  private async recordErasures(
+    customerId: string,
+    due: readonly ThresholdEvent[],
+    outcomes: readonly AppendOutcome[],
+  ): Promise<void> {
+    for (const event of due) {
+      if (event.type !== 'PersonalDataErased') continue;
+      if (outcomes.find((o) => o.eventId === event.eventId)?.status !== 'appended') continue;
+      await this.vault.shred(customerId, erasureTombstone(event));
+      await this.accessLog.record({
+        at: new Date().toISOString(),
+        keyName: 'scheduler',
+        role: 'admin',
+        route: 'scheduler',
+        action: 'erasure',
+        customerId,
+        purpose: null,
+        outcome: 'done',
+        status: 0,
+        details: { eventId: event.eventId, reason: 'retention-expired' },
+      });
+    }
   }
 
   /** Asks again after each event, so a threshold that the previous one made moot is not written. */

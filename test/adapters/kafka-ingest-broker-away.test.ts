@@ -55,7 +55,11 @@ describeWithServer(KAFKA, 'Kafka ingest while the broker is away (the real app)'
     const deadline = Date.now() + 20_000;
     let ids: string[] = [];
     while (ids.length < 2 && Date.now() < deadline) {
-      const { body } = await app.http().get(`/v1/customers/${customerId}/events`).expect(200);
+      const { body } = await app
+        .http()
+        .get(`/v1/customers/${customerId}/events`)
+        .set('X-Purpose', 'TEST-AUDIT-1')
+        .expect(200);
       ids = body.events.map((event: { eventId: string }) => event.eventId);
       if (ids.length < 2) await sleep(100);
     }

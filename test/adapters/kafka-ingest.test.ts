@@ -53,7 +53,10 @@ describeWithServer(KAFKA, 'touchpoints from Kafka (the real app, a Kafka broker)
   let deadLetters: TopicReader;
 
   const events = async (app: RunningApp, customerId: string) => {
-    const response = await app.http().get(`/v1/customers/${customerId}/events`);
+    const response = await app
+      .http()
+      .get(`/v1/customers/${customerId}/events`)
+      .set('X-Purpose', 'TEST-AUDIT-1');
     return response.status === 404
       ? []
       : (response.body.events as { eventId: string; type: string }[]);
@@ -121,7 +124,14 @@ describeWithServer(KAFKA, 'touchpoints from Kafka (the real app, a Kafka broker)
         )
       ).map((e) => e.eventId),
     ).toEqual([bobProspect.eventId]);
-    expect((await running.http().get(`/v1/customers/${stranger}/events`)).status).toBe(404);
+    expect(
+      (
+        await running
+          .http()
+          .get(`/v1/customers/${stranger}/events`)
+          .set('X-Purpose', 'TEST-AUDIT-1')
+      ).status,
+    ).toBe(404);
 
     const records = await deadLetters.waitFor((all) => all.length >= 4);
     await sleep(300);

@@ -70,7 +70,9 @@ describe('erasure interrupted by SIGKILL (crash)', () => {
       let data: Record<string, unknown> = {};
       while (Date.now() < deadline) {
         const { events } = (await (
-          await fetch(`${restarted.url}/v1/customers/${customerId}/events`)
+          await fetch(`${restarted.url}/v1/customers/${customerId}/events`, {
+            headers: { 'x-purpose': 'TEST-AUDIT-1' },
+          })
         ).json()) as { events: { data: Record<string, unknown> }[] };
         data = events[0].data;
         if (typeof data.fullName === 'object') break;

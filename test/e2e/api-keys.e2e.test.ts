@@ -44,6 +44,7 @@ describe('API keys and roles (e2e)', () => {
     await running
       .http()
       .get(`/v1/customers/${customerId}/events`)
+      .set('X-Purpose', 'TEST-AUDIT-1')
       .set(bearer(KEYS.auditor))
       .expect(404);
   });
@@ -74,16 +75,19 @@ describe('API keys and roles (e2e)', () => {
     await running
       .http()
       .get(`/v1/customers/${customerId}/events`)
+      .set('X-Purpose', 'TEST-AUDIT-1')
       .set(bearer(KEYS.marketing))
       .expect(403);
     await running
       .http()
       .get(`/v1/customers/${customerId}/events`)
+      .set('X-Purpose', 'TEST-AUDIT-1')
       .set(bearer(KEYS.auditor))
       .expect(200);
     await running
       .http()
       .get(`/v1/customers/${customerId}/replay`)
+      .set('X-Purpose', 'TEST-AUDIT-1')
       .set(bearer(KEYS.auditor))
       .expect(200);
     await running.http().get('/v1/stats/funnel').set(bearer(KEYS.auditor)).expect(200);

@@ -156,7 +156,8 @@ describe('customer read models over HTTP (e2e)', () => {
     const again = await running.http().post('/v1/admin/scheduler/run').expect(200);
     expect(again.body.eventsAppended).toBe(0);
 
-    const history = (await get(`/v1/customers/${affluent}/events`)).body.events;
+    const history = (await get(`/v1/customers/${affluent}/events`).set('X-Purpose', 'TEST-AUDIT-1'))
+      .body.events;
     const systemTypes = history.filter(
       (event: { metadata: { sourceSystem?: string } }) =>
         event.metadata.sourceSystem === 'scheduler',

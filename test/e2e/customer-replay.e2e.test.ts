@@ -24,7 +24,11 @@ describe('customer replay as of a past moment (e2e)', () => {
   const positions: string[] = [];
   const recordedAt: string[] = [];
 
-  const replay = (query = '') => running.http().get(`/v1/customers/${customerId}/replay${query}`);
+  const replay = (query = '') =>
+    running
+      .http()
+      .get(`/v1/customers/${customerId}/replay${query}`)
+      .set('X-Purpose', 'TEST-AUDIT-1');
 
   beforeAll(async () => {
     running = await startApp({ READ_YOUR_WRITES_TIMEOUT_MS: '10000' });
@@ -34,7 +38,11 @@ describe('customer replay as of a past moment (e2e)', () => {
       // Recorded times a few milliseconds apart, so an instant between two is meaningful.
       await sleep(20);
     }
-    const { body } = await running.http().get(`/v1/customers/${customerId}/events`).expect(200);
+    const { body } = await running
+      .http()
+      .get(`/v1/customers/${customerId}/events`)
+      .set('X-Purpose', 'TEST-AUDIT-1')
+      .expect(200);
     recordedAt.push(...body.events.map((event: { recordedAt: string }) => event.recordedAt));
   });
   afterAll(() => running.close());
@@ -119,7 +127,15 @@ describe('customer replay as of a past moment (e2e)', () => {
     const unknownParam = await replay('?at=2025-01-01T00:00:00Z').expect(400);
     expect(unknownParam.body.errors).toEqual([expect.objectContaining({ field: 'at' })]);
 
-    await running.http().get('/v1/customers/not%20an%20id/replay').expect(400);
-    await running.http().get(`/v1/customers/c-${randomUUID()}/replay`).expect(404);
+    await running
+      .http()
+      .get('/v1/customers/not%20an%20id/replay')
+      .set('X-Purpose', 'TEST-AUDIT-1')
+      .expect(400);
+    await running
+      .http()
+      .get(`/v1/customers/c-${randomUUID()}/replay`)
+      .set('X-Purpose', 'TEST-AUDIT-1')
+      .expect(404);
   });
 });

@@ -11,7 +11,12 @@ describe('POST /v1/touchpoints with bad input (e2e over HTTP)', () => {
 
   const post = () => running.http().post('/v1/touchpoints');
   const storedFor = async (customerId: string) =>
-    (await running.http().get(`/v1/customers/${customerId}/events`)).status;
+    (
+      await running
+        .http()
+        .get(`/v1/customers/${customerId}/events`)
+        .set('X-Purpose', 'TEST-AUDIT-1')
+    ).status;
 
   it('malformed JSON: 400 saying so', async () => {
     const response = await post().set('Content-Type', 'application/json').send('{"eventId": ');
@@ -133,13 +138,22 @@ describe('POST /v1/touchpoints with bad input (e2e over HTTP)', () => {
   });
 
   it('history read-back: bad customer id and bad paging are 400, unknown customer 404', async () => {
-    const badId = await running.http().get('/v1/customers/has%20space/events');
+    const badId = await running
+      .http()
+      .get('/v1/customers/has%20space/events')
+      .set('X-Purpose', 'TEST-AUDIT-1');
     expect(badId.status).toBe(400);
     expect(badId.body.errors[0]).toMatchObject({ field: 'customerId', rule: 'matches' });
-    const badLimit = await running.http().get('/v1/customers/c-1/events?limit=-3');
+    const badLimit = await running
+      .http()
+      .get('/v1/customers/c-1/events?limit=-3')
+      .set('X-Purpose', 'TEST-AUDIT-1');
     expect(badLimit.status).toBe(400);
     expect(badLimit.body.errors[0]).toMatchObject({ field: 'limit', rule: 'isInt' });
-    const unknown = await running.http().get(`/v1/customers/c-${randomUUID()}/events`);
+    const unknown = await running
+      .http()
+      .get(`/v1/customers/c-${randomUUID()}/events`)
+      .set('X-Purpose', 'TEST-AUDIT-1');
     expect(unknown.status).toBe(404);
   });
 

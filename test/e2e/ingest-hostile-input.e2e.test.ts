@@ -20,7 +20,10 @@ describe('hostile input (e2e over HTTP)', () => {
   const post = (body: string | object) =>
     running.http().post('/v1/touchpoints').set('Content-Type', 'application/json').send(body);
   const eventsOf = async (customerId: string) => {
-    const response = await running.http().get(`/v1/customers/${customerId}/events`);
+    const response = await running
+      .http()
+      .get(`/v1/customers/${customerId}/events`)
+      .set('X-Purpose', 'TEST-AUDIT-1');
     return response.status === 200 ? (response.body.events as unknown[]) : [];
   };
   const prospect = (patch: (touchpoint: Prospect) => void) => {
@@ -87,20 +90,33 @@ describe('hostile input (e2e over HTTP)', () => {
     const refused = await running
       .http()
       .get(`/v1/customers/${touchpoint.customerId}/events?limit=0`)
+      .set('X-Purpose', 'TEST-AUDIT-1')
       .expect(400);
     expect(refused.body.errors).toEqual([
       { field: 'limit', rule: 'isInt', message: 'limit must be an integer from 1 to 1000' },
     ]);
-    await running.http().get(`/v1/customers/${touchpoint.customerId}/events?limit=1`).expect(200);
+    await running
+      .http()
+      .get(`/v1/customers/${touchpoint.customerId}/events?limit=1`)
+      .set('X-Purpose', 'TEST-AUDIT-1')
+      .expect(200);
   });
 
   it('fromRevision takes every value its message names, and nothing beyond', async () => {
     const touchpoint = prospect(() => undefined);
     await post(JSON.stringify(touchpoint)).expect(201);
     const url = `/v1/customers/${touchpoint.customerId}/events`;
-    const top = await running.http().get(`${url}?fromRevision=2147483647`).expect(200);
+    const top = await running
+      .http()
+      .get(`${url}?fromRevision=2147483647`)
+      .set('X-Purpose', 'TEST-AUDIT-1')
+      .expect(200);
     expect(top.body.events).toEqual([]);
-    const beyond = await running.http().get(`${url}?fromRevision=9007199254740991`).expect(400);
+    const beyond = await running
+      .http()
+      .get(`${url}?fromRevision=9007199254740991`)
+      .set('X-Purpose', 'TEST-AUDIT-1')
+      .expect(400);
     expect(beyond.body.errors[0].message).toBe(
       'fromRevision must be an integer from 0 to 2147483647',
     );

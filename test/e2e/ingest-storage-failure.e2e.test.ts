@@ -31,7 +31,10 @@ describe('ingest when the store fails a write (e2e)', () => {
   afterAll(() => running?.close());
 
   const eventsOf = async (customerId: string) => {
-    const response = await running.http().get(`/v1/customers/${customerId}/events`);
+    const response = await running
+      .http()
+      .get(`/v1/customers/${customerId}/events`)
+      .set('X-Purpose', 'TEST-AUDIT-1');
     return response.status === 200 ? response.body.events : [];
   };
 

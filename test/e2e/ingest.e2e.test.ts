@@ -12,7 +12,12 @@ describe('POST /v1/touchpoints and GET /v1/customers/:id/events (e2e over HTTP, 
 
   const post = (body: object) => running.http().post('/v1/touchpoints').send(body);
   const history = async (customerId: string) =>
-    (await running.http().get(`/v1/customers/${customerId}/events`)).body;
+    (
+      await running
+        .http()
+        .get(`/v1/customers/${customerId}/events`)
+        .set('X-Purpose', 'TEST-AUDIT-1')
+    ).body;
 
   it('appends a single touchpoint (201) and reads it back as stored, with store position and time', async () => {
     const customerId = `c-${randomUUID()}`;
@@ -106,7 +111,14 @@ describe('POST /v1/touchpoints and GET /v1/customers/:id/events (e2e over HTTP, 
       status: 'rejected',
       rule: 'customer-unknown',
     });
-    expect((await running.http().get(`/v1/customers/${customerId}/events`)).status).toBe(404);
+    expect(
+      (
+        await running
+          .http()
+          .get(`/v1/customers/${customerId}/events`)
+          .set('X-Purpose', 'TEST-AUDIT-1')
+      ).status,
+    ).toBe(404);
   });
 
   it('accepts a late event and stores an older schema version as sent', async () => {
@@ -130,11 +142,20 @@ describe('POST /v1/touchpoints and GET /v1/customers/:id/events (e2e over HTTP, 
         ),
       ],
     }).expect(200);
-    const first = (await running.http().get(`/v1/customers/${customerId}/events?limit=2`)).body;
+    const first = (
+      await running
+        .http()
+        .get(`/v1/customers/${customerId}/events?limit=2`)
+        .set('X-Purpose', 'TEST-AUDIT-1')
+    ).body;
     expect(first.events.map((event: { revision: number }) => event.revision)).toEqual([0, 1]);
     expect(first.nextFromRevision).toBe(2);
-    const rest = (await running.http().get(`/v1/customers/${customerId}/events?fromRevision=2`))
-      .body;
+    const rest = (
+      await running
+        .http()
+        .get(`/v1/customers/${customerId}/events?fromRevision=2`)
+        .set('X-Purpose', 'TEST-AUDIT-1')
+    ).body;
     expect(rest.events.map((event: { revision: number }) => event.revision)).toEqual([2, 3, 4]);
     expect(rest.nextFromRevision).toBeUndefined();
   });
@@ -187,8 +208,12 @@ describeWithServer(
               ),
           ),
         );
-        const stored = (await instances[1].http().get(`/v1/customers/${customerId}/events`)).body
-          .events;
+        const stored = (
+          await instances[1]
+            .http()
+            .get(`/v1/customers/${customerId}/events`)
+            .set('X-Purpose', 'TEST-AUDIT-1')
+        ).body.events;
         return { responses, stored: stored as { revision: number }[] };
       } finally {
         await Promise.all(instances.map((instance) => instance.close()));
@@ -257,7 +282,12 @@ describe('restart keeps the data (e2e)', () => {
 
     const second = await startApp({}, first.dataDir);
     try {
-      const { events } = (await second.http().get(`/v1/customers/${customerId}/events`)).body;
+      const { events } = (
+        await second
+          .http()
+          .get(`/v1/customers/${customerId}/events`)
+          .set('X-Purpose', 'TEST-AUDIT-1')
+      ).body;
       expect(events).toHaveLength(1);
     } finally {
       await second.close();

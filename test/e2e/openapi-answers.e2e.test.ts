@@ -105,9 +105,14 @@ describe('OpenAPI answers (e2e)', () => {
       const events = await running
         .http()
         .get(`/v1/customers/${customerId}/events?limit=5`)
+        .set('X-Purpose', 'TEST-AUDIT-1')
         .expect(200);
       conforms('/v1/customers/{customerId}/events', 'get', 200, events.body);
-      const replay = await running.http().get(`/v1/customers/${customerId}/replay`).expect(200);
+      const replay = await running
+        .http()
+        .get(`/v1/customers/${customerId}/replay`)
+        .set('X-Purpose', 'TEST-AUDIT-1')
+        .expect(200);
       conforms('/v1/customers/{customerId}/replay', 'get', 200, replay.body);
     }
   });

@@ -74,7 +74,13 @@ describe('personal data (e2e)', () => {
   afterAll(() => running.close());
 
   const eventsOf = async (customerId: string) =>
-    (await running.http().get(`/v1/customers/${customerId}/events`).expect(200)).body.events as {
+    (
+      await running
+        .http()
+        .get(`/v1/customers/${customerId}/events`)
+        .set('X-Purpose', 'TEST-AUDIT-1')
+        .expect(200)
+    ).body.events as {
       eventId: string;
       type: string;
       data: Record<string, unknown>;

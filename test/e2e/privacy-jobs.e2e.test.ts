@@ -71,7 +71,11 @@ describe('personal-data jobs (e2e)', () => {
     running = await startApp({ PII_MASTER_KEYS: current }, folder);
     try {
       for (const customerId of customers) {
-        const { body } = await running.http().get(`/v1/customers/${customerId}/events`).expect(200);
+        const { body } = await running
+          .http()
+          .get(`/v1/customers/${customerId}/events`)
+          .set('X-Purpose', 'TEST-AUDIT-1')
+          .expect(200);
         expect(body.events[0].data.fullName).toBe('Li Wei');
       }
     } finally {
@@ -130,14 +134,26 @@ describe('personal-data jobs (e2e)', () => {
       expect(done.job).toMatchObject({ kind: 'encrypt-existing', state: 'done', changed: 3 });
       expect(await plainRows()).toHaveLength(0);
 
-      const keptEvents = await running.http().get(`/v1/customers/${kept}/events`).expect(200);
+      const keptEvents = await running
+        .http()
+        .get(`/v1/customers/${kept}/events`)
+        .set('X-Purpose', 'TEST-AUDIT-1')
+        .expect(200);
       expect(keptEvents.body.events[0].data).toEqual(plain.kept.data);
-      const erasedEvents = await running.http().get(`/v1/customers/${erased}/events`).expect(200);
+      const erasedEvents = await running
+        .http()
+        .get(`/v1/customers/${erased}/events`)
+        .set('X-Purpose', 'TEST-AUDIT-1')
+        .expect(200);
       expect(erasedEvents.body.events[0].data.fullName).toEqual({
         erased: true,
         erasedBy: erasureId,
       });
-      const earlyEvents = await running.http().get(`/v1/customers/${early}/events`).expect(200);
+      const earlyEvents = await running
+        .http()
+        .get(`/v1/customers/${early}/events`)
+        .set('X-Purpose', 'TEST-AUDIT-1')
+        .expect(200);
       expect(earlyEvents.body.events[0].data.fullName).toEqual({
         erased: true,
         erasedBy: earlyErasure.eventId,
@@ -193,7 +209,11 @@ describe('personal-data jobs (e2e)', () => {
     await running.close();
     running = await startApp({ PII_MASTER_KEYS: masterKey('other') }, folder);
     try {
-      const { body } = await running.http().get(`/v1/customers/${customerId}/events`).expect(200);
+      const { body } = await running
+        .http()
+        .get(`/v1/customers/${customerId}/events`)
+        .set('X-Purpose', 'TEST-AUDIT-1')
+        .expect(200);
       expect(body.events[0].data.fullName).toEqual({
         unreadable: expect.stringMatching(/master key gone is not configured/),
       });

@@ -14,7 +14,9 @@ const post = (url: string, body: unknown) =>
     body: JSON.stringify(body),
   });
 const eventsOf = async (url: string, customerId: string) => {
-  const response = await fetch(`${url}/v1/customers/${customerId}/events`);
+  const response = await fetch(`${url}/v1/customers/${customerId}/events`, {
+    headers: { 'x-purpose': 'TEST-AUDIT-1' },
+  });
   return response.status === 200 ? ((await response.json()) as { events: unknown[] }).events : [];
 };
 const lines = (text: string) => text.trim().split('\n').filter(Boolean);
