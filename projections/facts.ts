@@ -254,8 +254,8 @@ function applyTouchpoint(state: CustomerState, event: ProjectionEvent, at: strin
     case SYSTEM_EVENT_TYPES.legalHoldChanged: {
       const privacy = privacyOf(state);
       const held = booleanField(data, 'held');
-      if (held === null || (privacy.legalHoldChangedAt !== null && privacy.legalHoldChangedAt > at))
-        return state;
+      // Stream order decides, as in the decider: an administrator's act is never a late event.
+      if (held === null) return state;
       const legalHold = held
         ? { since: at, reference: stringField(data, 'reference') ?? '' }
         : null;

@@ -14,6 +14,7 @@ import { catchError, concatMap, from, Observable, throwError } from 'rxjs';
 import { callerOf, requiredRoleOf } from '../http/api-key.guard';
 import { RequestValidationError } from '../http/errors';
 import { toErrorBody } from '../http/http-exception.filter';
+import { CUSTOMER_ID_PATTERN } from '../ingest/touchpoint.dto';
 import {
   ACCESS_LOG,
   AccessAction,
@@ -28,7 +29,7 @@ const AUDITED = 'cle:access-audited';
  * `X-Purpose`: why the data is read, as a case or ticket reference (`AML-2026-0113`,
  * `DSR 4411`). Kept in the access log, so it must not name a person.
  */
-export const PURPOSE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9 ._:/#-]{2,119}$/;
+export const PURPOSE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9 ._:/#-]{1,118}[A-Za-z0-9._:/#-]$/;
 
 interface AuditedRoute {
   readonly action: AccessAction | ((request: Request) => AccessAction);
@@ -86,6 +87,8 @@ export class AccessAuditInterceptor implements NestInterceptor {
     const purpose =
       purposeHeader !== undefined && PURPOSE_PATTERN.test(purposeHeader) ? purposeHeader : null;
     const customerId = request.params?.customerId;
+    // Only a well-formed id is kept: a path segment could hold anything (a NUL, an email).
+    const knownId = typeof customerId === 'string' && CUSTOMER_ID_PATTERN.test(customerId);
     const record = (outcome: AccessOutcome, status: number): Promise<unknown> =>
       this.log.record({
         at: new Date().toISOString(),
@@ -93,7 +96,7 @@ export class AccessAuditInterceptor implements NestInterceptor {
         role: requiredRoleOf(this.reflector, context),
         route: `${request.method} ${(request.route as { path?: string } | undefined)?.path ?? request.path}`,
         action: typeof audited.action === 'function' ? audited.action(request) : audited.action,
-        customerId: typeof customerId === 'string' ? customerId : null,
+        customerId: knownId ? customerId : null,
         purpose,
         outcome,
         status,
@@ -114,7 +117,9 @@ export class AccessAuditInterceptor implements NestInterceptor {
               message: `X-Purpose must be a case or ticket reference of 3 to 120 letters, digits and " ._:/#-"`,
             },
       ]);
-      return from(record('refused', 400)).pipe(concatMap(() => throwError(() => refusal)));
+      return from(record('refused', 400).catch(() => undefined)).pipe(
+        concatMap(() => throwError(() => refusal)),
+      );
     }
     return next.handle().pipe(
       concatMap(async (value: unknown) => {
@@ -123,9 +128,10 @@ export class AccessAuditInterceptor implements NestInterceptor {
       }),
       catchError((error: unknown) => {
         const status = toErrorBody(error).statusCode;
-        return from(record(status < 500 ? 'refused' : 'failed', status)).pipe(
-          concatMap(() => throwError(() => error)),
-        );
+        // The original error is answered even when its record cannot be stored.
+        return from(
+          record(status < 500 ? 'refused' : 'failed', status).catch(() => undefined),
+        ).pipe(concatMap(() => throwError(() => error)));
       }),
     );
   }

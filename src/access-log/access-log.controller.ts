@@ -66,13 +66,24 @@ export class AccessLogController {
   async list(@Query() query: Record<string, unknown>): Promise<AccessLogAnswer> {
     const params = parseQuery(AccessLogParams, query);
     if (params.customerId !== undefined) customerIdParam(params.customerId);
-    const instant = (value: string | undefined) =>
-      value === undefined ? undefined : new Date(value).toISOString();
+    const instant = (field: 'from' | 'to', value: string | undefined) => {
+      if (value === undefined) return undefined;
+      const ms = Date.parse(value);
+      if (!Number.isFinite(ms))
+        throw new RequestValidationError([
+          {
+            field,
+            rule: 'isISO8601',
+            message: `${field} must be an instant like 2026-12-01T00:00:00Z`,
+          },
+        ]);
+      return new Date(ms).toISOString();
+    };
     try {
       return await this.log.list({
         customerId: params.customerId,
-        from: instant(params.from),
-        to: instant(params.to),
+        from: instant('from', params.from),
+        to: instant('to', params.to),
         after: params.after,
         limit: params.limit ?? DEFAULT_PAGE,
       });

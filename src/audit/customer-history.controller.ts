@@ -10,7 +10,7 @@ import { ApiAnswer } from '../http/openapi';
 import type { CustomerEventsAnswer } from '../http/responses';
 import { customerIdParam } from '../ingest/touchpoint.dto';
 import { PersonalDataVault } from '../privacy/personal-data-vault';
-import { restrictToEvidence } from '../privacy/restriction';
+import { maskPersonalFields, restrictToEvidence } from '../privacy/restriction';
 
 const MAX_PAGE = 1000;
 /** Stream revisions are 32-bit in every store (PostgreSQL integer). */
@@ -49,11 +49,15 @@ export class CustomerHistoryController {
     @Inject(POLICY) private readonly policy: Policy,
   ) {}
 
-  /** The erasure request restricting the customer's data, unless she is erased already. */
-  private async pendingErasureRequest(customerId: string): Promise<string | undefined> {
+  /** The erasure, or else the erasure request restricting the data, from the whole stream. */
+  private async privacyOf(
+    customerId: string,
+  ): Promise<{ erasedBy?: string; requestedBy?: string }> {
     const stream = await this.store.readStream(customerStreamId(customerId));
-    if (stream.some((event) => event.type === 'PersonalDataErased')) return undefined;
-    return stream.find((event) => event.type === 'PersonalDataErasureRequested')?.eventId;
+    return {
+      erasedBy: stream.find((event) => event.type === 'PersonalDataErased')?.eventId,
+      requestedBy: stream.find((event) => event.type === 'PersonalDataErasureRequested')?.eventId,
+    };
   }
 
   @Get()
@@ -88,12 +92,20 @@ export class CustomerHistoryController {
       throw new NotFoundError(`customer ${customerId}`);
     const page = events.slice(0, limit);
     const revealed = await this.vault.reveal(customerId, page);
-    const request = await this.pendingErasureRequest(customerId);
-    const data = request
-      ? revealed.map((fields, index) =>
-          restrictToEvidence(page[index], fields, this.policy.privacy.amlEvidenceFields, request),
-        )
-      : revealed;
+    const privacy = await this.privacyOf(customerId);
+    const data = revealed.map((fields, index) =>
+      privacy.erasedBy
+        ? // Erased, though the key may not be shredded yet (a crash between the two steps).
+          maskPersonalFields(page[index], fields, [], { erased: true, erasedBy: privacy.erasedBy })
+        : privacy.requestedBy
+          ? restrictToEvidence(
+              page[index],
+              fields,
+              this.policy.privacy.amlEvidenceFields,
+              privacy.requestedBy,
+            )
+          : fields,
+    );
     return {
       customerId,
       events: page.map((event, index) => ({

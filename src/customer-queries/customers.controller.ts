@@ -100,6 +100,9 @@ export class CustomersController {
         customerId: document.id,
         revision: document.version,
         ...asCustomer(document.body).search,
+        // Recomputed: a document stored before these fields existed lacks them.
+        contactablePurposes: contactablePurposesOf(asCustomer(document.body).customer, this.policy),
+        privacy: privacyView(asCustomer(document.body).customer, this.policy),
       })),
       ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
     };

@@ -5,7 +5,12 @@ import { IsBoolean } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import { SYSTEM_EVENT_TYPES } from '../../projections';
 import { IsIdentifier } from '../domain/touchpoints/validation';
-import { customerStreamId, EVENT_STORE, EventStore } from '../event-store/event-store.port';
+import {
+  customerStreamId,
+  EVENT_STORE,
+  EventStore,
+  WrongExpectedRevisionError,
+} from '../event-store/event-store.port';
 import { AccessAudited, addAccessDetails } from '../access-log/access-audit';
 import { RequiresRole } from '../http/api-key.guard';
 import { ConflictError, NotFoundError, RequestValidationError } from '../http/errors';
@@ -36,7 +41,7 @@ export class LegalHoldController {
   @ApiOperation({ summary: "Set or lift a legal hold on a customer's erasure" })
   @ApiBody({ schema: { $ref: '#/components/schemas/LegalHoldBody' } })
   @ApiAnswer(200, 'LegalHoldAnswer', 'the hold as recorded in the customer stream')
-  @ApiErrorAnswer(409, 'the customer is erased already')
+  @ApiErrorAnswer(409, 'the customer is erased already, or changed while the hold was recorded')
   async set(
     @Param('customerId') customerId: string,
     @Body() body: unknown,
@@ -55,20 +60,27 @@ export class LegalHoldController {
     if (stream.some((event) => event.type === 'PersonalDataErased'))
       throw new ConflictError(`customer ${customerId} is erased: there is nothing left to hold`);
     const eventId = randomUUID();
-    const result = await this.store.appendToStream(
-      streamId,
-      [
-        {
-          eventId,
-          type: SYSTEM_EVENT_TYPES.legalHoldChanged,
-          version: 1,
-          occurredAt: new Date().toISOString(),
-          data: { held, reference },
-          metadata: { sourceSystem: 'admin' },
-        },
-      ],
-      'any',
-    );
+    const result = await this.store
+      .appendToStream(
+        streamId,
+        [
+          {
+            eventId,
+            type: SYSTEM_EVENT_TYPES.legalHoldChanged,
+            version: 1,
+            occurredAt: new Date().toISOString(),
+            data: { held, reference },
+            metadata: { sourceSystem: 'admin' },
+          },
+        ],
+        stream[stream.length - 1].revision,
+      )
+      .catch((error: unknown) => {
+        // An erasure (or another hold) landed meanwhile: the caller looks again.
+        if (error instanceof WrongExpectedRevisionError)
+          throw new ConflictError(`customer ${customerId} changed meanwhile; retry`);
+        throw error;
+      });
     const [outcome] = result.outcomes;
     return {
       customerId,

@@ -13,14 +13,27 @@ export function restrictToEvidence(
   evidenceFields: readonly string[],
   requestEventId: string,
 ): Record<string, unknown> {
+  return maskPersonalFields(event, data, evidenceFields, {
+    restricted: true,
+    restrictedBy: requestEventId,
+  });
+}
+
+/** Every personal field but those kept shows `marker` (an erased or unreadable one stays). */
+export function maskPersonalFields(
+  event: { readonly type: string; readonly version: number },
+  data: Readonly<Record<string, unknown>>,
+  keep: readonly string[],
+  marker: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
   const restricted = { ...data };
   for (const field of personalFieldsOf(event.type, event.version)) {
-    if (!(field in restricted) || evidenceFields.includes(field)) continue;
+    if (!(field in restricted) || keep.includes(field)) continue;
     const value = restricted[field];
     // Already erased or unreadable: that marker says more.
     if (typeof value === 'object' && value !== null && !Array.isArray(value) && 'erased' in value)
       continue;
-    restricted[field] = { restricted: true, restrictedBy: requestEventId };
+    restricted[field] = { ...marker };
   }
   return restricted;
 }

@@ -153,18 +153,22 @@ export class ThresholdScheduler implements OnApplicationBootstrap, BeforeApplica
       if (event.type !== 'PersonalDataErased') continue;
       if (outcomes.find((o) => o.eventId === event.eventId)?.status !== 'appended') continue;
       await this.vault.shred(customerId, erasureTombstone(event));
-      await this.accessLog.record({
-        at: new Date().toISOString(),
-        keyName: 'scheduler',
-        role: 'admin',
-        route: 'scheduler',
-        action: 'erasure',
-        customerId,
-        purpose: null,
-        outcome: 'done',
-        status: 0,
-        details: { eventId: event.eventId, reason: 'retention-expired' },
-      });
+      await this.accessLog
+        .record({
+          at: new Date().toISOString(),
+          keyName: 'scheduler',
+          role: 'admin',
+          route: 'scheduler',
+          action: 'erasure',
+          customerId,
+          purpose: null,
+          outcome: 'done',
+          status: 0,
+          details: { eventId: event.eventId, reason: 'retention-expired' },
+        })
+        .catch((error: Error) =>
+          this.logger.error(`an erasure's access record was not stored: ${error.message}`),
+        );
     }
   }
 

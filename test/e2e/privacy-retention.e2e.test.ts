@@ -66,6 +66,8 @@ describe('AML retention, legal hold and access audit (e2e)', () => {
         `operator:admin:${hashApiKey(KEYS.operator)}`,
       ].join(','),
       READ_YOUR_WRITES_TIMEOUT_MS: '10000',
+      // The test runs the scheduler itself, at the moments it checks.
+      SCHEDULER_INTERVAL_MS: '3600000',
     });
   });
   afterAll(() => running.close());
@@ -89,6 +91,11 @@ describe('AML retention, legal hold and access audit (e2e)', () => {
       erasedAt: '2026-02-01T09:00:00.000Z',
       erasedBy: erasure.eventId,
     });
+    const { records } = await accessLog(`customerId=${customerId}`);
+    expect(records.map((r: { action: string }) => r.action)).toEqual([
+      'erasure-request',
+      'read-personal-data',
+    ]);
     // A resend of the request is a duplicate: nothing is appended twice.
     expect((await post(asked).expect(200)).body.status).toBe('duplicate');
   });
