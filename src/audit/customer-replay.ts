@@ -1,6 +1,7 @@
 import { CustomerState, initialCustomerState, Policy, projectCustomer } from '../../projections';
 import { upcast } from '../domain/touchpoints';
 import { RecordedEvent } from '../event-store/event-store.port';
+import { CustomerView, customerView } from '../projection-engine/customer-read-model';
 
 /** Where an auditor's replay stops: the events recorded up to a global position or an instant. */
 export type AsOf =
@@ -43,7 +44,8 @@ export interface CustomerReplay {
   readonly lastKnown: { readonly position: string; readonly recordedAt: string } | null;
   /** The policy this replay applied: today's, which may differ from the one in force then. */
   readonly policyVersion: string;
-  readonly customer: CustomerState;
+  /** As the 360 shows it (GET /v1/customers/:id), as of then. */
+  readonly customer: CustomerView;
   /** Every known event in stream order, with what it changed in the derived view. */
   readonly explanation: readonly ExplainedEvent[];
 }
@@ -126,7 +128,7 @@ export function replayCustomer(
     knownEvents: explanation.length,
     lastKnown: last ? { position: last.position.toString(), recordedAt: last.recordedAt } : null,
     policyVersion: policy.policyVersion,
-    customer: state,
+    customer: customerView(state, policy),
     explanation,
   };
 }

@@ -8,7 +8,7 @@ import { ApiAnswer, ApiQueryFrom } from '../http/openapi';
 import type { AudienceAnswer, Customer360Answer } from '../http/responses';
 import { parseQuery } from '../http/validation-errors';
 import { customerIdParam } from '../ingest/touchpoint.dto';
-import type { CustomerDocument } from '../projection-engine/customer-read-model';
+import { type CustomerDocument, customerView } from '../projection-engine/customer-read-model';
 import { ProjectionEngine } from '../projection-engine/projection-engine.service';
 import { READ_MODEL_STORE, ReadModelStore, Where } from '../read-models/read-model-store.port';
 import { CUSTOMER_SORTS, CustomerListParams, ReadYourWritesParams } from './query-params';
@@ -47,12 +47,7 @@ export class CustomersController {
     const document = await this.readModels.get(this.engine.collections().customers, customerId);
     if (!document) throw new NotFoundError(`customer ${customerId}`);
     const { customer } = asCustomer(document.body);
-    return {
-      ...customer,
-      privacy: privacyView(customer, this.policy),
-      contactablePurposes: contactablePurposesOf(customer, this.policy),
-      revision: document.version,
-    };
+    return { ...customerView(customer, this.policy), revision: document.version };
   }
 
   @Get()

@@ -9,18 +9,11 @@
  * formats (terminus, Prometheus text).
  */
 import type { AccessRecord } from '../access-log/access-log.port';
-import type {
-  CustomerState,
-  LifecycleStage,
-  MarketingPurpose,
-  PrivacyView,
-  RmCoverageStatus,
-  ValueTier,
-} from '../../projections';
+import type { LifecycleStage, RmCoverageStatus, ValueTier } from '../../projections';
 import type { CustomerReplay } from '../audit/customer-replay';
 import type { KafkaIngestStatus } from '../ingest/kafka-ingest';
 import type { PrivacyJobStatus } from '../privacy/privacy-jobs';
-import type { CustomerSearchFields } from '../projection-engine/customer-read-model';
+import type { CustomerSearchFields, CustomerView } from '../projection-engine/customer-read-model';
 import type {
   ProjectionStatus,
   RebuildStatus,
@@ -36,11 +29,7 @@ type CountsOf<K extends string> = Record<K, number> & {
 };
 
 /** GET /v1/customers/{customerId}: the customer 360 and the stream revision it reflects. */
-export type Customer360Answer = Omit<CustomerState, 'privacy'> & {
-  /** none, restricted-until (an erasure request waits for the AML window), or erased. */
-  privacy: PrivacyView;
-  /** The marketing purposes the customer may be contacted for, under the policy's consent model. */
-  contactablePurposes: MarketingPurpose[];
+export type Customer360Answer = CustomerView & {
   /** The customer's stream revision the document reflects. */
   revision: number;
 };

@@ -86,6 +86,25 @@ export function searchFields(state: CustomerState, policy: Policy): CustomerSear
   };
 }
 
+/**
+ * The customer 360 as the API shows it (live, and as an auditor's replay): the state, with the
+ * privacy state and contactable purposes derived under the policy in place of the raw facts.
+ */
+export type CustomerView = Omit<CustomerState, 'privacy'> & {
+  /** none, restricted-until (an erasure request waits for the AML window), or erased. */
+  readonly privacy: PrivacyView;
+  /** The marketing purposes the customer may be contacted for, under the policy's consent model. */
+  readonly contactablePurposes: readonly MarketingPurpose[];
+};
+
+export function customerView(state: CustomerState, policy: Policy): CustomerView {
+  return {
+    ...state,
+    privacy: privacyView(state, policy),
+    contactablePurposes: contactablePurposesOf(state, policy),
+  };
+}
+
 export interface CustomerProjectionResult {
   readonly document: CustomerDocument;
   /** Stage moves the events made, each with the revision of the event that caused it. */
