@@ -7,6 +7,8 @@ export type TouchpointOutcome =
       readonly status: 'appended';
       readonly revision: number;
       readonly position: bigint;
+      /** An erasure request carried out at once: the PersonalDataErased appended with it. */
+      readonly erasedBy?: string;
     }
   | { readonly eventId: string; readonly status: 'duplicate'; readonly revision: number }
   | {

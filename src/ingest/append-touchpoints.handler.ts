@@ -104,7 +104,7 @@ export class AppendTouchpointsHandler implements ICommandHandler<AppendTouchpoin
     const outcomes: (TouchpointOutcome | 'pending')[] = [];
     const accepted: ValidTouchpoint[] = [];
     /** Events the engine adds (an erasure nothing holds back): no outcome of their own. */
-    const engineAdded = new Set<string>();
+    const engineAdded = new Map<string, string>();
     for (const touchpoint of command.touchpoints) {
       // An id the stream holds already: duplicate or reused, judged on the stored event's
       // opened content here, since sealing the resend would need a key that may be shredded.
@@ -139,7 +139,7 @@ export class AppendTouchpointsHandler implements ICommandHandler<AppendTouchpoin
       if (erasure) {
         state = evolveWriteState(state, erasure);
         accepted.push(erasure);
-        engineAdded.add(erasure.eventId);
+        engineAdded.set(erasure.eventId, touchpoint.eventId);
       }
     }
     if (accepted.length === 0) return outcomes as TouchpointOutcome[];
@@ -160,10 +160,19 @@ export class AppendTouchpointsHandler implements ICommandHandler<AppendTouchpoin
       sealed,
       view.revision < 0 ? 'no_stream' : view.revision,
     );
+    const erasedBy = new Map(
+      result.outcomes
+        .filter((outcome) => engineAdded.has(outcome.eventId) && outcome.status === 'appended')
+        .map((outcome) => [engineAdded.get(outcome.eventId)!, outcome.eventId]),
+    );
     const stored: TouchpointOutcome[] = result.outcomes
       .filter((outcome) => !engineAdded.has(outcome.eventId))
       .map((outcome) =>
-        outcome.status === 'reused' ? reused(outcome.eventId, outcome.revision) : outcome,
+        outcome.status === 'reused'
+          ? reused(outcome.eventId, outcome.revision)
+          : outcome.status === 'appended' && erasedBy.has(outcome.eventId)
+            ? { ...outcome, erasedBy: erasedBy.get(outcome.eventId)! }
+            : outcome,
       );
     // The erasure is durable first; then the key goes. A crash in between is finished by the
     // projection engine, which shreds again when it projects the event (and on every rebuild).

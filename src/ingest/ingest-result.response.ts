@@ -24,6 +24,12 @@ export class TouchpointResultResponse {
   readonly position?: string;
 
   @ApiPropertyOptional({
+    description:
+      'PersonalDataErasureRequested carried out at once (no AML retention, no legal hold): the PersonalDataErased event appended with it',
+  })
+  readonly erasedBy?: string;
+
+  @ApiPropertyOptional({
     description: 'the rule that refused or failed it (rejected, failed), e.g. event-id-reused',
   })
   readonly rule?: string;

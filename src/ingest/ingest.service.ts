@@ -88,7 +88,7 @@ export class IngestService {
 
     const groups = [...byCustomer.entries()];
     let position: bigint | undefined;
-    const erasures: ValidTouchpoint[] = [];
+    const erasures: { touchpoint: ValidTouchpoint; erasedBy?: string }[] = [];
     await forEachConcurrently(groups, CUSTOMER_CONCURRENCY, async ([customerId, group]) => {
       const outcomes = await this.commands
         .execute(
@@ -103,7 +103,7 @@ export class IngestService {
       outcomes.forEach((outcome, i) => {
         results[group[i].index] = { index: group[i].index, ...outcome };
         if (outcome.status === 'appended' && ERASURE_ACTIONS[group[i].touchpoint.type])
-          erasures.push(group[i].touchpoint);
+          erasures.push({ touchpoint: group[i].touchpoint, erasedBy: outcome.erasedBy });
         if (
           outcome.status === 'appended' &&
           (position === undefined || outcome.position > position)
@@ -121,27 +121,30 @@ export class IngestService {
 
   /** Erasure requests and erasures are privileged actions: each leaves an access record. */
   private async recordErasures(
-    erasures: readonly ValidTouchpoint[],
+    erasures: readonly { touchpoint: ValidTouchpoint; erasedBy?: string }[],
     channel: IngestChannel,
     keyName: string,
   ): Promise<void> {
-    for (const touchpoint of erasures) {
-      await this.accessLog
+    const record = (customerId: string, action: AccessAction, eventId: string) =>
+      this.accessLog
         .record({
           at: new Date().toISOString(),
           keyName,
           role: 'ingest',
           route: channel === 'kafka' ? 'kafka ingest' : 'POST /v1/touchpoints',
-          action: ERASURE_ACTIONS[touchpoint.type],
-          customerId: touchpoint.customerId,
+          action,
+          customerId,
           purpose: null,
           outcome: 'done',
           status: 0,
-          details: { eventId: touchpoint.eventId },
+          details: { eventId },
         })
         .catch((error: Error) =>
           this.logger.error(`an erasure's access record was not stored: ${error.message}`),
         );
+    for (const { touchpoint, erasedBy } of erasures) {
+      await record(touchpoint.customerId, ERASURE_ACTIONS[touchpoint.type], touchpoint.eventId);
+      if (erasedBy) await record(touchpoint.customerId, 'erasure', erasedBy);
     }
   }
 

@@ -102,6 +102,22 @@ describe('outbox messages', () => {
     expect(messagesOf(journey, OPT_OUT).length).toBeGreaterThan(journey.length);
   });
 
+  it('given a customer marketing may not reach, then her erasure request and erasure still go out, and nothing else', () => {
+    const journey = [...consenting()];
+    const request = touchpoint('PersonalDataErasureRequested', day(40), { requestId: 'DSR-1' });
+    const later = onboarded(day(41), '900000000', 'SAV-9').slice(2);
+    const erased = touchpoint('PersonalDataErased', day(50), {
+      requestId: 'DSR-1',
+      reason: 'retention-expired',
+    });
+    const all = messagesOf([...journey, request, ...later, erased]);
+    const afterRequest = all.slice(messagesOf(journey).length);
+    expect(afterRequest).toEqual([
+      ['crm.customer-touchpoints.v1', 'bank.crm.touchpoint.PersonalDataErasureRequested.v1'],
+      ['crm.customer-touchpoints.v1', 'bank.crm.touchpoint.PersonalDataErased.v1'],
+    ]);
+  });
+
   it('given a touchpoint with personal data, then its message carries none of it', () => {
     const [grant, prospect] = consenting();
     const before = projectCustomer(initialCustomerState(CUSTOMER_ID), grant, POLICY);

@@ -80,6 +80,7 @@ describe('AML retention, legal hold and access audit (e2e)', () => {
     expect(answer.body.status).toBe('appended');
     const events = await eventsOf(customerId);
     const erasure = events.find((event) => event.type === 'PersonalDataErased')!;
+    expect(answer.body.erasedBy).toBe(erasure.eventId);
     expect(erasure.data).toEqual({ requestId: asked.data.requestId, reason: 'customer-request' });
     expect(events[0].data.fullName).toEqual({ erased: true, erasedBy: erasure.eventId });
     const view = await until(
@@ -94,8 +95,14 @@ describe('AML retention, legal hold and access audit (e2e)', () => {
     const { records } = await accessLog(`customerId=${customerId}`);
     expect(records.map((r: { action: string }) => r.action)).toEqual([
       'erasure-request',
+      'erasure',
       'read-personal-data',
     ]);
+    expect(records[1]).toMatchObject({
+      keyName: 'crm-gateway',
+      customerId,
+      details: { eventId: erasure.eventId },
+    });
     // A resend of the request is a duplicate: nothing is appended twice.
     expect((await post(asked).expect(200)).body.status).toBe('duplicate');
   });
