@@ -84,6 +84,8 @@ const generationOf = (physical: string | undefined) =>
 export class ProjectionEngine implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ProjectionEngine.name);
   private active!: CustomerProjectionRunner;
+  /** A rebuild is being set up (its old partial generation dropped, events counted). */
+  private startingRebuild = false;
   private rebuilding?: {
     runner: CustomerProjectionRunner;
     status: RebuildStatus;
@@ -273,19 +275,26 @@ export class ProjectionEngine implements OnApplicationBootstrap, BeforeApplicati
   async rebuild(): Promise<RebuildStatus> {
     if (!this.leader) throw new NotLeaderError(await this.leases.holder(LEASE));
     if (this.rebuilding) throw new RebuildAlreadyRunningError(this.rebuilding.runner.generation);
-    const runner = this.runner(this.active.generation + 1);
-    // A rebuild interrupted earlier (crash, restart) left a partial generation: start it afresh.
-    await this.dropGeneration(runner.collections);
-    const status: RebuildStatus = {
-      generation: runner.generation,
-      state: 'running',
-      startedAt: new Date().toISOString(),
-      processedEvents: 0,
-      totalEvents: await this.events.countEvents(),
-      eventsPerSecond: 0,
-    };
-    this.rebuilding = { runner, status, done: this.runRebuild(runner) };
-    return status;
+    // Two requests at once: the second must not pass the check above while the first awaits.
+    if (this.startingRebuild) throw new RebuildAlreadyRunningError(this.active.generation + 1);
+    this.startingRebuild = true;
+    try {
+      const runner = this.runner(this.active.generation + 1);
+      // A rebuild interrupted earlier (crash, restart) left a partial generation: start it afresh.
+      await this.dropGeneration(runner.collections);
+      const status: RebuildStatus = {
+        generation: runner.generation,
+        state: 'running',
+        startedAt: new Date().toISOString(),
+        processedEvents: 0,
+        totalEvents: await this.events.countEvents(),
+        eventsPerSecond: 0,
+      };
+      this.rebuilding = { runner, status, done: this.runRebuild(runner) };
+      return status;
+    } finally {
+      this.startingRebuild = false;
+    }
   }
 
   /** Resolves when the current rebuild (if any) has switched over or failed. */
