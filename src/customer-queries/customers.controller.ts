@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { contactablePurposesOf, Policy, privacyView } from '../../projections';
+import { Policy } from '../../projections';
 import { POLICY } from '../config/policy.provider';
 import { RequiresRole } from '../http/api-key.guard';
 import { NotFoundError, RequestValidationError } from '../http/errors';
@@ -91,14 +91,17 @@ export class CustomersController {
       ...(params.cursor ? { after: params.cursor } : {}),
     });
     return {
-      customers: page.documents.map((document) => ({
-        customerId: document.id,
-        revision: document.version,
-        ...asCustomer(document.body).search,
-        // Recomputed: a document stored before these fields existed lacks them.
-        contactablePurposes: contactablePurposesOf(asCustomer(document.body).customer, this.policy),
-        privacy: privacyView(asCustomer(document.body).customer, this.policy),
-      })),
+      customers: page.documents.map((document) => {
+        const { customer, search } = asCustomer(document.body);
+        const { contactablePurposes, privacy } = customerView(customer, this.policy);
+        return {
+          customerId: document.id,
+          revision: document.version,
+          ...search,
+          contactablePurposes,
+          privacy,
+        };
+      }),
       ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
     };
   }

@@ -73,17 +73,13 @@ export class ApiKeyGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     if (!this.holders) return true;
-    const required =
-      this.reflector.getAllAndOverride<Role | typeof PUBLIC | undefined>(ROLE_KEY, [
-        context.getHandler(),
-        context.getClass(),
-      ]) ?? 'admin';
+    const required = requiredRoleOf(this.reflector, context);
     if (required === PUBLIC) return true;
     const request = context.switchToHttp().getRequest<Request>();
     const key = presentedKey(request);
     const holder = key === undefined ? undefined : this.holders.get(hashApiKey(key));
     if (!holder) throw new UnauthenticatedError();
-    if (!holder.roles.has(required)) throw new ForbiddenError(required);
+    if (!holder.roles.has(required as Role)) throw new ForbiddenError(required as Role);
     (request as Request & { caller?: Caller }).caller = { keyName: holder.name };
     return true;
   }

@@ -35,10 +35,11 @@ export type Customer360Answer = CustomerView & {
 };
 
 /** One customer in an audience: the fields audiences filter and sort on. */
-export type AudienceMember = CustomerSearchFields & {
-  customerId: string;
-  revision: number;
-};
+export type AudienceMember = CustomerSearchFields &
+  Pick<CustomerView, 'contactablePurposes' | 'privacy'> & {
+    customerId: string;
+    revision: number;
+  };
 
 /** GET /v1/customers: a page of an audience. */
 export interface AudienceAnswer {

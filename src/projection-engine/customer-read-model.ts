@@ -26,10 +26,6 @@ export interface CustomerSearchFields {
   readonly nextThresholdAt: string | null;
   /** Marketing may reach the customer: at least one contactable purpose (see below). */
   readonly marketingConsent: boolean;
-  /** Marketing purposes the customer may be contacted for under the policy's consent model. */
-  readonly contactablePurposes: readonly MarketingPurpose[];
-  /** none, restricted-until (an erasure request waits for the AML window), or erased. */
-  readonly privacy: PrivacyView;
   readonly lastActivityAt: string | null;
 }
 
@@ -69,7 +65,6 @@ export const STAGE_TRANSITION_FIELDS = [
 ] as const satisfies CollectionSpec['indexedFields'];
 
 export function searchFields(state: CustomerState, policy: Policy): CustomerSearchFields {
-  const contactable = contactablePurposesOf(state, policy);
   return {
     stage: state.lifecycle.stage,
     tier: state.valueTier.tier,
@@ -79,9 +74,7 @@ export function searchFields(state: CustomerState, policy: Policy): CustomerSear
     coverageStatus: state.rmCoverage.status,
     nextContactDueAt: state.rmCoverage.nextDueAt,
     nextThresholdAt: nextDueAt(state, policy),
-    marketingConsent: contactable.length > 0,
-    contactablePurposes: contactable,
-    privacy: privacyView(state, policy),
+    marketingConsent: contactablePurposesOf(state, policy).length > 0,
     lastActivityAt: state.lastActivityAt,
   };
 }
