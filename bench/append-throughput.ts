@@ -1,6 +1,8 @@
 /**
  * Append throughput of the PostgreSQL event store on PGlite and on a PostgreSQL server:
- * events/s for single-event appends and for batches of 100, median of several runs.
+ * events/s for single-event appends and for batches of 100, median of several runs. Each
+ * backend runs twice over, interleaved: with the hash chain (as the service runs) and without
+ * (hashChain: false, the baseline for what the chain costs).
  *
  *   npm run bench:append                                  # PGlite only
  *   DATABASE_URL_TEST=postgres://... npm run bench:append # PGlite and the server
@@ -76,19 +78,28 @@ async function main(): Promise<void> {
   );
   // The embedded default fsyncs every commit; beside it, PGlite as shipped (no fsync at all).
   const dir = mkdtempSync(join(tmpdir(), 'cle-bench-'));
-  const durable = await PostgresEventStore.create(await PgliteSqlClient.open(join(dir, 'fsync')));
-  const volatile = await PostgresEventStore.create(
-    await PgliteSqlClient.open(join(dir, 'no-fsync'), { durable: false }),
-  );
-  await measure({ 'PGlite, fsync (default)': durable, 'PGlite, no fsync (as shipped)': volatile });
+  const durableSql = await PgliteSqlClient.open(join(dir, 'fsync'));
+  const durable = await PostgresEventStore.create(durableSql);
+  const durableUnchained = await PostgresEventStore.create(durableSql, { hashChain: false });
+  const volatileSql = await PgliteSqlClient.open(join(dir, 'no-fsync'), { durable: false });
+  const volatile = await PostgresEventStore.create(volatileSql);
+  const volatileUnchained = await PostgresEventStore.create(volatileSql, { hashChain: false });
+  await measure({
+    'PGlite, fsync (default)': durable,
+    'PGlite, fsync, no chain': durableUnchained,
+    'PGlite, no fsync (as shipped)': volatile,
+    'PGlite, no fsync, no chain': volatileUnchained,
+  });
   await durable.close();
   await volatile.close();
   rmSync(dir, { recursive: true, force: true });
 
   const url = process.env.DATABASE_URL_TEST;
   if (url) {
-    const server = await PostgresEventStore.create(await PgSqlClient.connect(url, CONCURRENCY + 2));
-    await measure({ 'PostgreSQL server': server });
+    const serverSql = await PgSqlClient.connect(url, CONCURRENCY + 2);
+    const server = await PostgresEventStore.create(serverSql);
+    const unchained = await PostgresEventStore.create(serverSql, { hashChain: false });
+    await measure({ 'PostgreSQL server': server, 'PostgreSQL server, no chain': unchained });
     await server.close();
   } else {
     console.log('PostgreSQL server: skipped (set DATABASE_URL_TEST)');

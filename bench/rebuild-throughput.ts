@@ -23,7 +23,6 @@ import { join } from 'node:path';
 import { initialCustomerState, projectCustomer } from '../projections';
 import { RETAIL_BANK_POLICY_V1 } from '../src/domain/retail-bank-policy';
 import { upcast } from '../src/domain/touchpoints';
-import { customerStreamId, EventToAppend } from '../src/event-store/event-store.port';
 import { PostgresEventStore } from '../src/event-store/postgres-event-store';
 import { CustomerProjectionRunner } from '../src/projection-engine/customer-projection-runner';
 import { PgSqlClient } from '../src/postgres/pg-sql-client';
@@ -32,13 +31,10 @@ import { SqlClient } from '../src/postgres/sql-client';
 import { MongoReadModelStore } from '../src/read-models/mongo-read-model-store';
 import { PostgresReadModelStore } from '../src/read-models/postgres-read-model-store';
 import { ReadModelStore } from '../src/read-models/read-model-store.port';
-import { SimulatedTouchpoint, simulateTouchpoints } from '../src/simulator';
+import { loadSimulatedEvents, SEED, simulatorEvents } from './simulated-history';
+import { PolicyTimeline } from '../src/policy-history/policy-timeline';
 
 const TARGET_EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
-// Seed 1, 3 years: 846,379 events for 10,000 customers (84.6 each). Estimating low simulates a
-// few customers too many, and the count is then cut at exactly BENCH_EVENTS.
-const EVENTS_PER_CUSTOMER_ESTIMATE = 80;
-const SEED = 1;
 const RUNS = Number(process.env.BENCH_RUNS ?? 1);
 const READ_MODEL_KINDS = ['postgres', 'mongodb'] as const;
 type ReadModelKind = (typeof READ_MODEL_KINDS)[number];
@@ -60,15 +56,6 @@ function chosenReadModels(): ReadModelKind[] {
   return chosen as ReadModelKind[];
 }
 
-function* simulatorEvents(): Generator<SimulatedTouchpoint> {
-  const customers = Math.ceil(TARGET_EVENTS / EVENTS_PER_CUSTOMER_ESTIMATE);
-  let count = 0;
-  for (const touchpoint of simulateTouchpoints({ customers, seed: SEED })) {
-    if (count++ >= TARGET_EVENTS) return;
-    yield touchpoint;
-  }
-}
-
 const seconds = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e9;
 
 /**
@@ -78,11 +65,11 @@ const seconds = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e9
 function pureProjection(): { events: number; perSecond: number } {
   let started = process.hrtime.bigint();
   let events = 0;
-  for (const touchpoint of simulatorEvents()) if (touchpoint) events++;
+  for (const touchpoint of simulatorEvents(TARGET_EVENTS)) if (touchpoint) events++;
   const simulationSeconds = seconds(started);
   const states = new Map<string, ReturnType<typeof initialCustomerState>>();
   started = process.hrtime.bigint();
-  for (const touchpoint of simulatorEvents()) {
+  for (const touchpoint of simulatorEvents(TARGET_EVENTS)) {
     const state = states.get(touchpoint.customerId) ?? initialCustomerState(touchpoint.customerId);
     states.set(
       touchpoint.customerId,
@@ -90,33 +77,6 @@ function pureProjection(): { events: number; perSecond: number } {
     );
   }
   return { events, perSecond: events / (seconds(started) - simulationSeconds) };
-}
-
-async function load(store: PostgresEventStore): Promise<number> {
-  const pending = new Map<string, EventToAppend[]>();
-  const revisions = new Map<string, number>();
-  let loaded = 0;
-  const flush = async (customerId: string) => {
-    const events = pending.get(customerId);
-    if (!events || events.length === 0) return;
-    pending.delete(customerId);
-    const revision = revisions.get(customerId);
-    const result = await store.appendToStream(
-      customerStreamId(customerId),
-      events,
-      revision ?? 'no_stream',
-    );
-    revisions.set(customerId, result.streamRevision);
-    loaded += events.length;
-  };
-  for (const { customerId, metadata, ...event } of simulatorEvents()) {
-    const events = pending.get(customerId) ?? [];
-    events.push({ ...event, metadata });
-    pending.set(customerId, events);
-    if (events.length >= 100) await flush(customerId);
-  }
-  for (const customerId of [...pending.keys()]) await flush(customerId);
-  return loaded;
 }
 
 interface OpenedReadModels {
@@ -147,7 +107,7 @@ async function rebuild(events: PostgresEventStore, readModels: ReadModelStore, l
   const runner = new CustomerProjectionRunner(
     events,
     readModels,
-    RETAIL_BANK_POLICY_V1,
+    PolicyTimeline.fixed(RETAIL_BANK_POLICY_V1),
     nextGeneration++,
   );
   await runner.start();
@@ -172,7 +132,7 @@ const perSecondText = (value: number) => Math.round(value).toLocaleString('en');
 async function measure(name: string, sql: SqlClient, baseline: number): Promise<void> {
   const events = await PostgresEventStore.create(sql);
   const started = process.hrtime.bigint();
-  const loaded = await load(events);
+  const loaded = await loadSimulatedEvents(events, TARGET_EVENTS);
   const loadSeconds = seconds(started);
   console.log(
     `${name.padEnd(18)} loaded ${loaded.toLocaleString('en')} events in ${loadSeconds.toFixed(1)} s ` +

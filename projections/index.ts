@@ -31,4 +31,5 @@ export { dueThresholdEvents, nextDueAt, type ThresholdEvent } from './thresholds
 export { uuidV5, THRESHOLD_EVENT_NAMESPACE } from './deterministic-id';
 export { toBaseMinor } from './money';
 export { qualifyingTier } from './value-tier';
+export * from './explain';
 export { isCustomerInitiated, isSystemEvent } from './facts';

@@ -34,11 +34,13 @@ export function inactivityDays(threshold: InactivityThreshold, policy: Policy): 
     : policy.lifecycle.dormantInactivityDays;
 }
 
+/** Open products holding a balance other than zero: what makes a KYC'd customer active. */
+export const fundedProducts = (state: CustomerState) =>
+  openProducts(state).filter((p) => p.balance !== null && p.balance.amountMinor !== '0');
+
 function progressionStage(state: CustomerState, policy: Policy): ProgressionStage {
-  const open = openProducts(state);
-  if (open.length === 0) return 'prospect';
-  const funded = open.some((p) => p.balance !== null && p.balance.amountMinor !== '0');
-  if (state.kyc.status === 'none' || !funded) return 'onboarding';
+  if (openProducts(state).length === 0) return 'prospect';
+  if (state.kyc.status === 'none' || fundedProducts(state).length === 0) return 'onboarding';
   const rules = policy.lifecycle;
   const channels = Object.keys(state.channelsUsed).length;
   const breadth = state.valueTier.productBreadth;

@@ -22,19 +22,35 @@ interface Measures {
   readonly tenure: number;
 }
 
+/** Whether relationship relief applies: enough product types held long enough. */
+export function relationshipRelieved(
+  breadth: number,
+  tenureMonths: number,
+  policy: Policy,
+): boolean {
+  const relief = policy.valueTier.relationshipRelief;
+  return breadth >= relief.minProducts && tenureMonths >= relief.minTenureMonths;
+}
+
+/** The AUM a band asks of this customer: its minimum, after relief and less `bufferPercent`. */
+export function requiredAumMinor(
+  minAum: string,
+  relieved: boolean,
+  bufferPercent: number,
+  policy: Policy,
+): string {
+  const reliefPercent = relieved ? policy.valueTier.relationshipRelief.aumPercent : 100;
+  return percentOf(minAum, (reliefPercent * (100 - bufferPercent)) / 100);
+}
+
 function qualifiesForBand(
   m: Measures,
   minAum: string,
   bufferPercent: number,
   policy: Policy,
 ): boolean {
-  const relief = policy.valueTier.relationshipRelief;
-  const relieved = m.breadth >= relief.minProducts && m.tenure >= relief.minTenureMonths;
-  const threshold = percentOf(
-    minAum,
-    ((relieved ? relief.aumPercent : 100) * (100 - bufferPercent)) / 100,
-  );
-  return compareMinor(m.aum, threshold) >= 0;
+  const relieved = relationshipRelieved(m.breadth, m.tenure, policy);
+  return compareMinor(m.aum, requiredAumMinor(minAum, relieved, bufferPercent, policy)) >= 0;
 }
 
 /** The highest tier whose band the measures reach (with `bufferPercent` taken off each band). */

@@ -14,6 +14,8 @@ import { MetricsModule } from './metrics/metrics.module';
 import { PostgresModule } from './postgres/postgres.module';
 import { PublishingModule } from './publishing/publishing.module';
 import { SchedulerModule } from './scheduler/scheduler.module';
+import { TamperEvidenceModule } from './tamper-evidence/tamper-evidence.module';
+import { WhatIfModule } from './what-if/what-if.module';
 
 /**
  * The whole service, configured from an explicit environment (process.env in main.ts, a
@@ -56,9 +58,11 @@ export class AppModule {
         AuditModule,
         CustomerQueriesModule,
         SchedulerModule,
+        TamperEvidenceModule,
         PublishingModule,
         HealthModule,
         MetricsModule,
+        WhatIfModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: HttpExceptionFilter },

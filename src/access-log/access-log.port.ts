@@ -13,6 +13,9 @@ export const ACCESS_ACTIONS = [
   'legal-hold',
   'rotate-master',
   'encrypt-existing',
+  'hash-chain-backfill',
+  'policy-activation',
+  'what-if',
 ] as const;
 export type AccessAction = (typeof ACCESS_ACTIONS)[number];
 

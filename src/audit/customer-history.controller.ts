@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { Policy } from '../../projections';
-import { POLICY } from '../config/policy.provider';
+import { PolicyTimeline } from '../policy-history/policy-timeline';
+import { POLICY_TIMELINE } from '../policy-history/policy-timeline.provider';
 import { customerStreamId, EVENT_STORE, EventStore } from '../event-store/event-store.port';
 import { AccessAudited } from '../access-log/access-audit';
 import { RequiresRole } from '../http/api-key.guard';
@@ -46,7 +46,7 @@ export class CustomerHistoryController {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly vault: PersonalDataVault,
-    @Inject(POLICY) private readonly policy: Policy,
+    @Inject(POLICY_TIMELINE) private readonly policies: PolicyTimeline,
   ) {}
 
   /** The erasure, or else the erasure request restricting the data, from the whole stream. */
@@ -101,7 +101,7 @@ export class CustomerHistoryController {
           ? restrictToEvidence(
               page[index],
               fields,
-              this.policy.privacy.amlEvidenceFields,
+              this.policies.current().privacy.amlEvidenceFields,
               privacy.requestedBy,
             )
           : fields,

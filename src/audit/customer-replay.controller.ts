@@ -1,9 +1,14 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IsISO8601, IsOptional, Matches } from 'class-validator';
-import { Policy } from '../../projections';
-import { POLICY } from '../config/policy.provider';
-import { customerStreamId, EVENT_STORE, EventStore } from '../event-store/event-store.port';
+import { PolicyTimeline } from '../policy-history/policy-timeline';
+import { POLICY_TIMELINE } from '../policy-history/policy-timeline.provider';
+import {
+  customerStreamId,
+  EVENT_STORE,
+  EventStore,
+  RecordedEvent,
+} from '../event-store/event-store.port';
 import { AccessAudited } from '../access-log/access-audit';
 import { RequiresRole } from '../http/api-key.guard';
 import { NotFoundError, RequestValidationError } from '../http/errors';
@@ -15,7 +20,8 @@ import { AsOf, replayCustomer } from './customer-replay';
 
 const PAGE = 1000;
 
-export class ReplayParams {
+/** When an auditor's question is about (replay, explain): an instant or a position, else now. */
+export class AsOfParams {
   @IsOptional()
   @IsISO8601(
     { strict: true, strictSeparator: true },
@@ -30,6 +36,59 @@ export class ReplayParams {
   asOfPosition?: string;
 }
 
+/** The moment asked about: `asOf` (recorded by then) or `asOfPosition`, not both; else now. */
+function parseAsOf(query: Record<string, unknown>): AsOf {
+  const params = parseQuery(AsOfParams, query);
+  if (params.asOf !== undefined && params.asOfPosition !== undefined) {
+    throw new RequestValidationError([
+      {
+        field: 'asOfPosition',
+        rule: 'exclusive',
+        message: 'give asOf or asOfPosition, not both',
+      },
+    ]);
+  }
+  return params.asOf !== undefined
+    ? { kind: 'recordedAt', recordedAt: new Date(params.asOf).toISOString() }
+    : params.asOfPosition !== undefined
+      ? { kind: 'position', position: BigInt(params.asOfPosition) }
+      : { kind: 'now' };
+}
+
+/** A customer's whole stream, page by page. */
+async function readWholeStream(store: EventStore, customerId: string): Promise<RecordedEvent[]> {
+  const events: RecordedEvent[] = [];
+  for (;;) {
+    const page = await store.readStream(customerStreamId(customerId), {
+      fromRevision: events.length,
+      maxCount: PAGE,
+    });
+    events.push(...page);
+    if (page.length < PAGE) return events;
+  }
+}
+
+/**
+ * An auditor's question about a customer (replay, explain): her id and the moment checked (400
+ * naming the field), and her whole stream, to be cut at that moment.
+ */
+export async function readQuestion(
+  store: EventStore,
+  customerId: string,
+  query: Record<string, unknown>,
+): Promise<{ readonly asOf: AsOf; readonly stream: RecordedEvent[] }> {
+  customerIdParam(customerId);
+  const asOf = parseAsOf(query);
+  return { asOf, stream: await readWholeStream(store, customerId) };
+}
+
+/** The 404 of a question about a customer of whom nothing was recorded by then. */
+export function nothingKnown(customerId: string, stream: readonly RecordedEvent[]): NotFoundError {
+  return new NotFoundError(
+    stream.length === 0 ? `customer ${customerId}` : `customer ${customerId} as of then`,
+  );
+}
+
 /**
  * For auditors: what the service knew of a customer at a past moment, and why. The customer's
  * events recorded by then are replayed through the same pure projection the read models use.
@@ -40,7 +99,7 @@ export class ReplayParams {
 export class CustomerReplayController {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(POLICY) private readonly policy: Policy,
+    @Inject(POLICY_TIMELINE) private readonly policies: PolicyTimeline,
   ) {}
 
   @Get()
@@ -48,49 +107,17 @@ export class CustomerReplayController {
   @ApiOperation({
     summary: 'The customer 360 as known at an instant or position, with what each event changed',
   })
-  @ApiQueryFrom(ReplayParams)
+  @ApiQueryFrom(AsOfParams)
   @ApiAnswer(200, 'CustomerReplayAnswer', 'the replayed 360 with what each event changed')
   async replay(
     @Param('customerId') customerId: string,
     @Query() query: Record<string, unknown>,
   ): Promise<CustomerReplayAnswer> {
-    customerIdParam(customerId);
-    const params = parseQuery(ReplayParams, query);
-    if (params.asOf !== undefined && params.asOfPosition !== undefined) {
-      throw new RequestValidationError([
-        {
-          field: 'asOfPosition',
-          rule: 'exclusive',
-          message: 'give asOf or asOfPosition, not both',
-        },
-      ]);
-    }
-    const asOf: AsOf =
-      params.asOf !== undefined
-        ? { kind: 'recordedAt', recordedAt: new Date(params.asOf).toISOString() }
-        : params.asOfPosition !== undefined
-          ? { kind: 'position', position: BigInt(params.asOfPosition) }
-          : { kind: 'now' };
-
-    const stream = await this.readWholeStream(customerId);
-    const replay = replayCustomer(customerId, stream, asOf, this.policy);
-    if (replay.knownEvents === 0) {
-      throw new NotFoundError(
-        stream.length === 0 ? `customer ${customerId}` : `customer ${customerId} as of then`,
-      );
-    }
+    const { asOf, stream } = await readQuestion(this.store, customerId, query);
+    const replay = replayCustomer(customerId, stream, asOf, (position) =>
+      this.policies.at(position),
+    );
+    if (replay.knownEvents === 0) throw nothingKnown(customerId, stream);
     return replay;
-  }
-
-  private async readWholeStream(customerId: string) {
-    const events = [];
-    for (;;) {
-      const page = await this.store.readStream(customerStreamId(customerId), {
-        fromRevision: events.length,
-        maxCount: PAGE,
-      });
-      events.push(...page);
-      if (page.length < PAGE) return events;
-    }
   }
 }

@@ -42,19 +42,33 @@ export interface CustomerReplay {
   /** How many of the customer's events were known then, and the last of them. */
   readonly knownEvents: number;
   readonly lastKnown: { readonly position: string; readonly recordedAt: string } | null;
-  /** The policy this replay applied: today's, which may differ from the one in force then. */
+  /** The policy in force at the last event known then (the one the 360 was derived under). */
   readonly policyVersion: string;
+  /** Every policy version the replay applied, in the order met: each event under its own. */
+  readonly policyVersions: readonly string[];
   /** As the 360 shows it (GET /v1/customers/:id), as of then. */
   readonly customer: CustomerView;
   /** Every known event in stream order, with what it changed in the derived view. */
   readonly explanation: readonly ExplainedEvent[];
 }
 
-function known(event: RecordedEvent, asOf: AsOf): boolean {
+/** Whether the event had been recorded by `asOf`, however late it happened. */
+export function knownAsOf(event: RecordedEvent, asOf: AsOf): boolean {
   if (asOf.kind === 'position') return event.position <= asOf.position;
   if (asOf.kind === 'recordedAt')
     return Date.parse(event.recordedAt) <= Date.parse(asOf.recordedAt);
   return true;
+}
+
+/** The moment asked about, as an answer repeats it. */
+export function asOfAnswer(asOf: AsOf): CustomerReplay['asOf'] {
+  if (asOf.kind === 'position') return { position: asOf.position.toString() };
+  return asOf.kind === 'recordedAt' ? { recordedAt: asOf.recordedAt } : {};
+}
+
+/** The last event known then, as an answer names it. */
+export function lastKnownAnswer(last: RecordedEvent | undefined): CustomerReplay['lastKnown'] {
+  return last ? { position: last.position.toString(), recordedAt: last.recordedAt } : null;
 }
 
 const consentOf = (state: CustomerState): Record<string, boolean> =>
@@ -96,13 +110,17 @@ export function replayCustomer(
   customerId: string,
   stream: readonly RecordedEvent[],
   asOf: AsOf,
-  policy: Policy,
+  policyAt: (position: bigint) => Policy,
 ): CustomerReplay {
   let state = initialCustomerState(customerId);
   const explanation: ExplainedEvent[] = [];
   let last: RecordedEvent | undefined;
+  let policy: Policy | undefined;
+  const versions: string[] = [];
   for (const recorded of stream) {
-    if (!known(recorded, asOf)) continue;
+    if (!knownAsOf(recorded, asOf)) continue;
+    policy = policyAt(recorded.position);
+    if (!versions.includes(policy.policyVersion)) versions.push(policy.policyVersion);
     const next = projectCustomer(state, upcast(recorded), policy);
     explanation.push({
       eventId: recorded.eventId,
@@ -119,16 +137,12 @@ export function replayCustomer(
   }
   return {
     customerId,
-    asOf:
-      asOf.kind === 'position'
-        ? { position: asOf.position.toString() }
-        : asOf.kind === 'recordedAt'
-          ? { recordedAt: asOf.recordedAt }
-          : {},
+    asOf: asOfAnswer(asOf),
     knownEvents: explanation.length,
-    lastKnown: last ? { position: last.position.toString(), recordedAt: last.recordedAt } : null,
-    policyVersion: policy.policyVersion,
-    customer: customerView(state, policy),
+    lastKnown: lastKnownAnswer(last),
+    policyVersion: policy?.policyVersion ?? policyAt(-1n).policyVersion,
+    policyVersions: versions,
+    customer: customerView(state, policy ?? policyAt(-1n)),
     explanation,
   };
 }

@@ -224,6 +224,29 @@ export class Environment {
   })
   PII_MASTER_KEYS?: string;
 
+  /**
+   * The Ed25519 private key (PKCS#8, PEM or base64 DER) that signs the audit checkpoints. Unset:
+   * the embedded default keeps one in DATA_DIR/audit-signing.key (made on first start, with a
+   * warning); required on servers and with NODE_ENV=production.
+   */
+  @IsOptional()
+  @IsString()
+  AUDIT_SIGNING_KEY?: string;
+
+  /** A signed checkpoint after this many events (those of the checkpoint stream not counted)... */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
+  AUDIT_CHECKPOINT_EVERY_EVENTS = 1000;
+
+  /** ...or after this long, when any event is not yet covered. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(86_400_000)
+  AUDIT_CHECKPOINT_INTERVAL_MS = 60_000;
+
   /** Unwrapped data keys kept in memory (least recently used out); 0 caches none. */
   @Transform(toInt)
   @IsInt()
@@ -260,6 +283,7 @@ const OPTIONAL_VARIABLES = [
   'API_KEYS',
   'DATA_DIR_MIN_FREE_MB',
   'PII_MASTER_KEYS',
+  'AUDIT_SIGNING_KEY',
   'NODE_ENV',
 ];
 

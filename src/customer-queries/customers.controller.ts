@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Policy } from '../../projections';
-import { POLICY } from '../config/policy.provider';
+import { PolicyTimeline } from '../policy-history/policy-timeline';
+import { POLICY_TIMELINE } from '../policy-history/policy-timeline.provider';
 import { RequiresRole } from '../http/api-key.guard';
 import { NotFoundError, RequestValidationError } from '../http/errors';
 import { ApiAnswer, ApiQueryFrom } from '../http/openapi';
@@ -28,7 +28,7 @@ export class CustomersController {
     @Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore,
     private readonly engine: ProjectionEngine,
     private readonly readYourWrites: ReadYourWrites,
-    @Inject(POLICY) private readonly policy: Policy,
+    @Inject(POLICY_TIMELINE) private readonly policies: PolicyTimeline,
   ) {}
 
   @Get(':customerId')
@@ -47,7 +47,7 @@ export class CustomersController {
     const document = await this.readModels.get(this.engine.collections().customers, customerId);
     if (!document) throw new NotFoundError(`customer ${customerId}`);
     const { customer } = asCustomer(document.body);
-    return { ...customerView(customer, this.policy), revision: document.version };
+    return { ...customerView(customer, this.policies.current()), revision: document.version };
   }
 
   @Get()
@@ -93,7 +93,7 @@ export class CustomersController {
     return {
       customers: page.documents.map((document) => {
         const { customer, search } = asCustomer(document.body);
-        const { contactablePurposes, privacy } = customerView(customer, this.policy);
+        const { contactablePurposes, privacy } = customerView(customer, this.policies.current());
         return {
           customerId: document.id,
           revision: document.version,

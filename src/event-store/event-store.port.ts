@@ -49,6 +49,11 @@ export interface RecordedEvent extends EventToAppend {
   readonly position: bigint;
   /** When the store recorded it (ISO 8601, UTC). */
   readonly recordedAt: string;
+  /**
+   * The event's link in its stream's hash chain (hash-chain.ts), lower-case hex; absent for an
+   * event stored before the chain existed and not yet backfilled.
+   */
+  readonly hash?: string;
 }
 
 /** `no_stream`: the stream must not exist; `any`: no check; a number: the stream's last revision. */

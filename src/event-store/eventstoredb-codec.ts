@@ -14,14 +14,17 @@ export interface StoredMetadata {
   /** Schema version of the event type. */
   readonly version: number;
   readonly metadata: EventMetadata;
+  /** The event's link in its stream's hash chain (hash-chain.ts); absent on older events. */
+  readonly hash?: string;
 }
 
 /** The event as appended: the port's `eventId` is the server's event id, the `type` its type. */
-export function toEventData(event: EventToAppend): EventData {
+export function toEventData(event: EventToAppend, hash?: string): EventData {
   const metadata: StoredMetadata = {
     occurredAt: event.occurredAt,
     version: event.version,
     metadata: event.metadata,
+    ...(hash === undefined ? {} : { hash }),
   };
   return jsonEvent({ id: event.eventId, type: event.type, data: event.data, metadata });
 }
@@ -52,6 +55,7 @@ export function toRecordedEvent(stored: StoredEvent, streamId: string): Recorded
     revision: Number(stored.revision),
     position,
     recordedAt: stored.created.toISOString(),
+    ...(typeof metadata.hash === 'string' ? { hash: metadata.hash } : {}),
   };
 }
 

@@ -13,6 +13,7 @@ import {
 import { assertExpectedRevision, planAppend, StoredIdentity } from './append-plan';
 import { toEventData, toRecordedEvent } from './eventstoredb-codec';
 import { readFrom } from './eventstoredb-position';
+import { chainHashes, previousHashOf } from './hash-chain';
 import { toStoredExpectedRevision, toWrongExpectedRevisionError } from './eventstoredb-revisions';
 import { EventStoreDbSubscription } from './eventstoredb-subscription';
 import {
@@ -27,8 +28,8 @@ import {
   Subscription,
 } from './event-store.port';
 
-/** The streams of this engine: `customer-<id>`. */
-const ENGINE_STREAM_PREFIX = customerStreamId('');
+/** The streams of this engine: `customer-<id>`, the audit checkpoints', the policy activations'. */
+const ENGINE_STREAM_PREFIXES = [customerStreamId(''), 'audit-checkpoints', 'policy-activations'];
 /** Appends with `any` that keep meeting concurrent writers give up after this many reads. */
 const MAX_APPEND_ATTEMPTS = 8;
 
@@ -51,15 +52,15 @@ const isAfter = (event: RecordedEvent, after: bigint | undefined): boolean =>
  */
 export class EventStoreDbEventStore implements EventStore {
   private readonly namespace: string;
-  /** Server-side stream-name prefix of this engine's streams. */
-  private readonly streamPrefix: string;
+  /** Server-side stream-name prefixes of this engine's streams. */
+  private readonly streamPrefixes: string[];
 
   private constructor(
     private readonly client: EventStoreDBClient,
     options: EventStoreDbEventStoreOptions,
   ) {
     this.namespace = options.namespace ?? '';
-    this.streamPrefix = `${this.namespace}${ENGINE_STREAM_PREFIX}`;
+    this.streamPrefixes = ENGINE_STREAM_PREFIXES.map((prefix) => `${this.namespace}${prefix}`);
   }
 
   /** Connects and reads one event of $all, so a wrong address or missing right fails at start. */
@@ -105,10 +106,19 @@ export class EventStoreDbEventStore implements EventStore {
         return { outcomes: plan.outcomesAt([]), streamRevision: current.revision };
       }
       assertExpectedRevision(streamId, expectedRevision, current.revision);
+      // Chained to the head just read; the append's expected revision keeps the link true.
+      const previous = previousHashOf(current.revision, current.headHash);
+      const hashes =
+        previous === null
+          ? []
+          : chainHashes(
+              previous,
+              plan.fresh.map(({ event, revision }) => ({ ...event, streamId, revision })),
+            );
       try {
         await this.client.appendToStream(
           name,
-          plan.fresh.map(({ event }) => toEventData(event)),
+          plan.fresh.map(({ event }, index) => toEventData(event, hashes[index])),
           { expectedRevision: toStoredExpectedRevision(current.revision) },
         );
       } catch (error) {
@@ -173,7 +183,7 @@ export class EventStoreDbEventStore implements EventStore {
         this.client.subscribeToAll({
           fromPosition,
           resolveLinkTos: false,
-          filter: streamNameFilter({ prefixes: [this.streamPrefix] }),
+          filter: streamNameFilter({ prefixes: this.streamPrefixes }),
         }),
       ({ event }) => event && this.decode(event),
       options.after,
@@ -190,7 +200,8 @@ export class EventStoreDbEventStore implements EventStore {
 
   /** The port's event for one of this engine's; undefined for other streams and `$` events. */
   private decode(event: AllStreamRecordedEvent): RecordedEvent | undefined {
-    if (!event.streamId.startsWith(this.streamPrefix) || event.type.startsWith('$')) {
+    const ours = this.streamPrefixes.some((prefix) => event.streamId.startsWith(prefix));
+    if (!ours || event.type.startsWith('$')) {
       return undefined;
     }
     return toRecordedEvent(event, event.streamId.slice(this.namespace.length));
@@ -211,16 +222,21 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   /** Last revision and event ids, read from the leader: an append is checked against them. */
-  private async streamState(
-    name: string,
-  ): Promise<{ revision: number; identities: Map<string, StoredIdentity> }> {
+  private async streamState(name: string): Promise<{
+    revision: number;
+    headHash: string | undefined;
+    identities: Map<string, StoredIdentity>;
+  }> {
     const identities = new Map<string, StoredIdentity>();
     let revision = -1;
+    let headHash: string | undefined;
     for await (const stored of this.storedEvents(name, { requiresLeader: true })) {
       revision = Number(stored.revision);
-      identities.set(stored.id, { revision, content: toRecordedEvent(stored, name) });
+      const recorded = toRecordedEvent(stored, name);
+      identities.set(stored.id, { revision, content: recorded });
+      headHash = recorded.hash;
     }
-    return { revision, identities };
+    return { revision, headHash, identities };
   }
 
   /** Positions of the events just appended after `revision`: the append answers only one. */

@@ -9,6 +9,7 @@ import {
   RecordedEvent,
   Subscription,
 } from './event-store.port';
+import { chainHash, GENESIS_HASH } from './hash-chain';
 import { PollingSubscription } from './polling-subscription';
 
 /** For unit tests only: the same contract as the real adapters, kept in process memory. */
@@ -30,13 +31,15 @@ export class InMemoryEventStore implements EventStore {
     assertExpectedRevision(streamId, expectedRevision, current);
 
     const recordedAt = new Date().toISOString();
+    let previous = stream.at(-1)?.hash ?? GENESIS_HASH;
     const stored = plan.fresh.map(({ event, revision }) => {
+      const chained = { ...structuredClone(event), streamId, revision };
+      previous = chainHash(previous, chained);
       const recorded: RecordedEvent = {
-        ...structuredClone(event),
-        streamId,
-        revision,
+        ...chained,
         position: BigInt(this.all.length),
         recordedAt,
+        hash: previous,
       };
       this.all.push(recorded);
       return recorded;

@@ -9,7 +9,12 @@
  * formats (terminus, Prometheus text).
  */
 import type { AccessRecord } from '../access-log/access-log.port';
-import type { LifecycleStage, RmCoverageStatus, ValueTier } from '../../projections';
+import type {
+  CustomerExplanation,
+  LifecycleStage,
+  RmCoverageStatus,
+  ValueTier,
+} from '../../projections';
 import type { CustomerReplay } from '../audit/customer-replay';
 import type { KafkaIngestStatus } from '../ingest/kafka-ingest';
 import type { PrivacyJobStatus } from '../privacy/privacy-jobs';
@@ -21,6 +26,12 @@ import type {
 import type { PublisherStatus } from '../publishing/outbox-relay.service';
 import type { Topic } from '../publishing/publisher.port';
 import type { SchedulerRun } from '../scheduler/threshold-scheduler';
+import type { StreamHead } from '../tamper-evidence/checkpoint';
+import type { ListedCheckpoint } from '../tamper-evidence/checkpoint-ledger';
+import type { VerificationFailure } from '../tamper-evidence/chain-verification';
+import type { VerificationJob } from '../tamper-evidence/store-verification';
+import type { WhatIfJobStatus } from '../what-if/what-if-job';
+import type { WhatIfAffectedPage, WhatIfSummary } from '../what-if/what-if-tally';
 
 /** Counts per known value, every value present (0 when none), plus those not classified yet. */
 type CountsOf<K extends string> = Record<K, number> & {
@@ -190,4 +201,94 @@ export interface AccessLogAnswer {
   records: AccessRecord[];
   /** Pass as `after` for the next page; absent on the last page. */
   nextCursor?: string;
+}
+
+/** POST /v1/audit/what-if (202) and GET /v1/audit/what-if/{id} */
+export interface WhatIfAnswer {
+  job: WhatIfJobStatus;
+  /** Once finished: the counts over every customer replayed. */
+  result?: WhatIfSummary;
+  /** Once finished: a page of the customers affected, by customer id (`limit`, `after`, `changed`). */
+  affectedCustomers?: WhatIfAffectedPage;
+}
+
+/** GET /v1/audit/checkpoints */
+export interface CheckpointsAnswer {
+  /** Fingerprint of the signing key (first 16 bytes of SHA-256 over its SPKI DER, hex). */
+  keyId: string;
+  /** The Ed25519 public key (SPKI PEM) that verifies the signatures: keep it outside. */
+  publicKey: string;
+  /** The latest checkpoint, checked whole by this instance; null before the first. */
+  latest: { sequence: number; verified: boolean; problem?: string } | null;
+  /** Oldest first. */
+  checkpoints: ListedCheckpoint[];
+  /** Pass as `after` for the next page; absent on the last page. */
+  nextCursor?: number;
+}
+
+/** GET /v1/audit/customers/{customerId}/verify */
+export interface CustomerVerificationAnswer {
+  customerId: string;
+  streamId: string;
+  /** No failure, and the latest checkpoint (if any) verifies. */
+  passed: boolean;
+  events: number;
+  /** The stream's last event as stored. */
+  head: { revision: number; hash: string | null; position: string } | null;
+  failures: VerificationFailure[];
+  /** The latest signed checkpoint and whether it verifies. */
+  checkpoint: (ListedCheckpoint & { verified: boolean; problem?: string }) | null;
+  /**
+   * RFC 6962 inclusion proof of the stream's head at that checkpoint: the leaf is the canonical
+   * JSON [streamId, revision, hash]; null when no verified checkpoint covers the stream yet.
+   */
+  proof: {
+    leaf: StreamHead;
+    leafIndex: number;
+    treeSize: number;
+    /** Sibling hashes from the leaf up, hex. */
+    path: string[];
+    root: string;
+  } | null;
+}
+
+/** GET and POST /v1/audit/verify, POST /v1/admin/hash-chain/backfill */
+export interface VerificationJobAnswer {
+  job: VerificationJob | null;
+}
+
+/** POST /v1/admin/audit-checkpoints */
+export interface RecordCheckpointAnswer {
+  /** Checkpoints recorded by this call (0 when every event was covered already). */
+  recorded: number;
+  latest: ListedCheckpoint | null;
+}
+
+/**
+ * GET /v1/customers/{customerId}/explain: why the stage, tier, churn risk and RM coverage are what
+ * they are, as known at the moment asked about.
+ */
+export type CustomerExplainAnswer = CustomerExplanation &
+  Pick<CustomerReplay, 'asOf' | 'lastKnown'>;
+
+/** One policy activation (GET /v1/admin/policies, POST /v1/admin/policies 201). */
+export interface PolicyActivationAnswer {
+  policyVersion: string;
+  /** SHA-256 (hex) of the policy document's RFC 8785 canonical JSON. */
+  contentHash: string;
+  /** The file it was activated from. */
+  file: string;
+  /** In force for events at this global position and after (until the next activation). */
+  position: string;
+  /** The PolicyActivated event in stream policy-activations. */
+  eventId: string;
+  activatedAt: string;
+}
+
+/** GET /v1/admin/policies */
+export interface PolicyHistoryAnswer {
+  /** The version in force now. */
+  inForce: string;
+  /** Oldest first. */
+  activations: PolicyActivationAnswer[];
 }

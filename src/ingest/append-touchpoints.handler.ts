@@ -1,9 +1,10 @@
 import { Inject } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { Policy, retainedAt, THRESHOLD_EVENT_NAMESPACE, uuidV5 } from '../../projections';
+import { retainedAt, THRESHOLD_EVENT_NAMESPACE, uuidV5 } from '../../projections';
 import { Environment } from '../config/environment';
-import { POLICY } from '../config/policy.provider';
+import { PolicyTimeline } from '../policy-history/policy-timeline';
+import { POLICY_TIMELINE } from '../policy-history/policy-timeline.provider';
 import {
   CustomerWriteState,
   decide,
@@ -54,7 +55,7 @@ export class AppendTouchpointsHandler implements ICommandHandler<AppendTouchpoin
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly vault: PersonalDataVault,
-    @Inject(POLICY) private readonly policy: Policy,
+    @Inject(POLICY_TIMELINE) private readonly policies: PolicyTimeline,
     config: ConfigService<Environment, true>,
   ) {
     this.retries = config.get('INGEST_CONFLICT_RETRIES', { infer: true });
@@ -120,7 +121,7 @@ export class AppendTouchpointsHandler implements ICommandHandler<AppendTouchpoin
         continue;
       }
       const event = upcast(touchpoint);
-      const decision = decide(state, event, this.policy);
+      const decision = decide(state, event, this.policies.current());
       if (!decision.accepted) {
         const { rule, message, field } = decision;
         outcomes.push({
@@ -195,7 +196,8 @@ export class AppendTouchpointsHandler implements ICommandHandler<AppendTouchpoin
   private erasureNow(request: ValidTouchpoint, after: CustomerWriteState): ValidTouchpoint | null {
     if (request.type !== 'PersonalDataErasureRequested' || after.legalHold || after.erased)
       return null;
-    if (retainedAt(writeStateRetention(after, this.policy), request.occurredAt)) return null;
+    if (retainedAt(writeStateRetention(after, this.policies.current()), request.occurredAt))
+      return null;
     return {
       eventId: uuidV5(
         `${request.customerId}|erasure|${request.eventId}`,

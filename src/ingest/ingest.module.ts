@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AccessLogModule } from '../access-log/access-log.module';
-import { PolicyModule } from '../config/policy.module';
+import { PolicyModule } from '../policy-history/policy.module';
 import { CqrsModule } from '@nestjs/cqrs';
 import { PrivacyModule } from '../privacy/privacy.module';
 import { EventStoreModule } from '../event-store/event-store.module';

@@ -3,14 +3,15 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/comm
 import { ConfigService } from '@nestjs/config';
 import { randomBytes } from 'node:crypto';
 import { Environment } from '../config/environment';
-import { allSchemas, SEALED_PERSONAL_DATA } from '../domain/touchpoints';
 import { ConflictError } from '../http/errors';
 import { SQL_CLIENT } from '../postgres/postgres.module';
 import { SqlClient } from '../postgres/sql-client';
 import { KEY_STORE, KeyStore } from './key-store.port';
 import { erasureTombstone } from './erasure';
 import { MASTER_KEY, MasterKey, MasterKeyUnavailableError } from './master-key.port';
+import { SEALED_PERSONAL_DATA } from '../domain/touchpoints';
 import { seal } from './personal-data-envelope';
+import { personalSchemas, plainPersonalCondition } from './plain-personal-data';
 import { CustomerErasedError, PersonalDataVault } from './personal-data-vault';
 
 export const PRIVACY_JOBS = ['rotate-master', 'encrypt-existing'] as const;
@@ -49,17 +50,6 @@ export class EncryptExistingUnsupportedError extends ConflictError {
 
 const PAGE = 500;
 const CUSTOMER_STREAM = /^customer-(.+)$/;
-
-/** The (type, version) pairs with personal fields, and those fields: what may hold plain text. */
-function personalSchemas(): { type: string; version: number; fields: readonly string[] }[] {
-  return allSchemas()
-    .filter((schema) => schema.personalDataFields.length > 0)
-    .map(({ type, version, personalDataFields }) => ({
-      type,
-      version,
-      fields: personalDataFields,
-    }));
-}
 
 interface PlainRow {
   position: string | number;
@@ -215,18 +205,6 @@ export class PrivacyJobs implements OnApplicationBootstrap {
     }
   }
 
-  private plainCondition(): { sql: string; params: unknown[] } {
-    const schemas = personalSchemas();
-    const clauses = schemas.map(
-      (_, index) =>
-        `(type = $${index * 3 + 1} AND version = $${index * 3 + 2} AND data ?| $${index * 3 + 3})`,
-    );
-    return {
-      sql: `NOT (data ? '${SEALED_PERSONAL_DATA}') AND (${clauses.join(' OR ')})`,
-      params: schemas.flatMap(({ type, version, fields }) => [type, version, fields]),
-    };
-  }
-
   /**
    * Customers erased before keys existed have no tombstone, and the projection is past their
    * erasure: shred (tombstone) them first, so their plain fields are sealed under a throwaway
@@ -254,7 +232,7 @@ export class PrivacyJobs implements OnApplicationBootstrap {
   }
 
   private async countPlainEvents(): Promise<number> {
-    const { sql, params } = this.plainCondition();
+    const { sql, params } = plainPersonalCondition();
     const [row] = await this.sql!.query<{ count: string | number }>(
       `SELECT count(*) AS count FROM es_events WHERE ${sql}`,
       params,
@@ -265,7 +243,7 @@ export class PrivacyJobs implements OnApplicationBootstrap {
   private async encryptExisting(): Promise<void> {
     this.update({ total: await this.countPlainEvents() });
     await this.shredErasedCustomers();
-    const { sql, params } = this.plainCondition();
+    const { sql, params } = plainPersonalCondition();
     const fieldsOf = new Map(personalSchemas().map((s) => [`${s.type}/${s.version}`, s.fields]));
     let after = '-1';
     for (;;) {
@@ -294,7 +272,7 @@ export class PrivacyJobs implements OnApplicationBootstrap {
             });
           const updated = await this.sql!.query(
             `UPDATE es_events SET data = $1::jsonb
-             WHERE position = $2 AND NOT (data ? '${SEALED_PERSONAL_DATA}') RETURNING position`,
+             WHERE position = $2 AND hash IS NULL AND NOT (data ? '${SEALED_PERSONAL_DATA}') RETURNING position`,
             [JSON.stringify(sealed), row.position],
           );
           if (updated.length > 0) this.update({ changed: this.job!.changed + 1 });

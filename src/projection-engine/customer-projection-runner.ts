@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
-import { Policy } from '../../projections';
 import { upcast } from '../domain/touchpoints';
 import { EventStore, RecordedEvent } from '../event-store/event-store.port';
-import { OUTBOX_FIELDS, outboxMessages } from '../publishing/outbox-messages';
+import { PolicyTimeline } from '../policy-history/policy-timeline';
+import { checkpointMessage, OUTBOX_FIELDS, outboxMessages } from '../publishing/outbox-messages';
 import { DocumentWrite, ReadModelStore } from '../read-models/read-model-store.port';
 import {
   CUSTOMER_FIELDS,
@@ -68,7 +68,8 @@ export class CustomerProjectionRunner {
   constructor(
     private readonly events: EventStore,
     private readonly readModels: ReadModelStore,
-    private readonly policy: Policy,
+    /** Told of each activation met here, so each event is projected under the policy in force at it. */
+    private readonly policies: PolicyTimeline,
     readonly generation: number,
     private readonly options: RunnerOptions = DEFAULT_RUNNER_OPTIONS,
     private readonly writeGate: WriteGate = () => undefined,
@@ -232,9 +233,17 @@ export class CustomerProjectionRunner {
 
   private async apply(batch: readonly RecordedEvent[]): Promise<void> {
     const byCustomer = new Map<string, RecordedEvent[]>();
+    const outboxWrites: DocumentWrite[] = [];
+    // Activations first: an event after one in this batch is projected under it.
+    for (const event of batch) this.policies.observe(event);
     for (const event of batch) {
       const customerId = CUSTOMER_STREAM.exec(event.streamId)?.[1];
-      if (customerId === undefined) continue;
+      if (customerId === undefined) {
+        // Signed audit checkpoints go out as they are (topic crm.audit-checkpoints.v1).
+        const message = checkpointMessage(event);
+        if (message) outboxWrites.push({ id: message.id, version: 0, body: { ...message } });
+        continue;
+      }
       const events = byCustomer.get(customerId);
       if (events) events.push(event);
       else byCustomer.set(customerId, [event]);
@@ -243,7 +252,6 @@ export class CustomerProjectionRunner {
 
     const customerWrites: DocumentWrite[] = [];
     const transitionWrites: DocumentWrite[] = [];
-    const outboxWrites: DocumentWrite[] = [];
     for (const [customerId, events] of byCustomer) {
       const stored = current.get(customerId);
       // A replay after a crash: the document already reflects these revisions.
@@ -259,14 +267,14 @@ export class CustomerProjectionRunner {
           event: upcast(recorded),
           recorded,
         })),
-        this.policy,
-        ({ event, recorded }, before, after) => {
+        ({ recorded }) => this.policies.at(recorded.position),
+        ({ event, recorded }, before, after, policy) => {
           const projected = {
             ...event,
             recordedAt: recorded.recordedAt,
             position: recorded.position,
           };
-          for (const message of outboxMessages(customerId, projected, before, after, this.policy)) {
+          for (const message of outboxMessages(customerId, projected, before, after, policy)) {
             // Messages never change once derived: version 0, so a replay's copy is ignored.
             outboxWrites.push({ id: message.id, version: 0, body: { ...message } });
           }

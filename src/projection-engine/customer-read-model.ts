@@ -121,12 +121,14 @@ export function projectCustomerEvents<E extends RevisionedEvent>(
   customerId: string,
   current: CustomerDocument | undefined,
   events: readonly E[],
-  policy: Policy,
-  observe?: (entry: E, before: CustomerState, after: CustomerState) => void,
+  policyOf: (entry: E) => Policy,
+  observe?: (entry: E, before: CustomerState, after: CustomerState, policy: Policy) => void,
 ): CustomerProjectionResult {
   let state = current?.customer ?? initialCustomerState(customerId);
+  let policy: Policy | undefined;
   const transitions: { revision: number; transition: StageTransitionDocument }[] = [];
   for (const entry of events) {
+    policy = policyOf(entry);
     const next = projectCustomer(state, entry.event, policy);
     if (next.lifecycle.transitionCount > state.lifecycle.transitionCount) {
       const transition = next.lifecycle.history[next.lifecycle.history.length - 1];
@@ -135,8 +137,9 @@ export function projectCustomerEvents<E extends RevisionedEvent>(
         transition: { ...transition, customerId, sequence: next.lifecycle.transitionCount },
       });
     }
-    observe?.(entry, state, next);
+    observe?.(entry, state, next, policy);
     state = next;
   }
+  if (policy === undefined) throw new RangeError('projectCustomerEvents needs at least one event');
   return { document: { customer: state, search: searchFields(state, policy) }, transitions };
 }

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { PolicyModule } from '../config/policy.module';
+import { PolicyModule } from '../policy-history/policy.module';
 import { EventStoreModule } from '../event-store/event-store.module';
 import { PrivacyModule } from '../privacy/privacy.module';
 import { ReadModelsModule } from '../read-models/read-models.module';

@@ -7,9 +7,9 @@ import {
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { randomUUID } from 'node:crypto';
-import { Policy } from '../../projections';
 import { Environment } from '../config/environment';
-import { POLICY } from '../config/policy.provider';
+import { PolicyTimeline } from '../policy-history/policy-timeline';
+import { POLICY_TIMELINE } from '../policy-history/policy-timeline.provider';
 import { ConflictError } from '../http/errors';
 import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
 import { EMBEDDED_DATABASE } from '../postgres/postgres.module';
@@ -105,7 +105,7 @@ export class ProjectionEngine implements OnApplicationBootstrap, BeforeApplicati
   constructor(
     @Inject(EVENT_STORE) private readonly events: EventStore,
     @Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore,
-    @Inject(POLICY) private readonly policy: Policy,
+    @Inject(POLICY_TIMELINE) private readonly policies: PolicyTimeline,
     @Inject(LEASE_STORE) private readonly leases: LeaseStore,
     @Inject(EMBEDDED_DATABASE) embedded: EmbeddedDatabase | null,
     private readonly storage: StorageGuard,
@@ -367,7 +367,7 @@ export class ProjectionEngine implements OnApplicationBootstrap, BeforeApplicati
     return new CustomerProjectionRunner(
       this.events,
       this.readModels,
-      this.policy,
+      this.policies,
       generation,
       undefined,
       () => this.storage.blockedReason(),

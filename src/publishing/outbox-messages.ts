@@ -7,6 +7,7 @@ import {
 } from '../../projections';
 import { SYSTEM_TOUCHPOINT_TYPES, withoutPersonalData } from '../domain/touchpoints';
 import { CollectionSpec } from '../read-models/read-model-store.port';
+import { checkpointOf, CHECKPOINT_STREAM, payloadOf } from '../tamper-evidence/checkpoint';
 import { OutboundMessage, TOPICS } from './publisher.port';
 
 /** Logical name of the outbox collection; each projection generation has its own copy. */
@@ -118,6 +119,27 @@ export function outboxMessages(
     messages.push(moveMessage(customerId, event, Slot.Tier, move, {}));
   }
   return messages;
+}
+
+/**
+ * The message of a signed audit checkpoint: what it signed and the signature, without the
+ * heads (they stay in the store; the root stands for them). Undefined for any other event.
+ */
+export function checkpointMessage(
+  event: ProjectedEvent & { readonly streamId: string },
+): OutboundMessage | undefined {
+  if (event.streamId !== CHECKPOINT_STREAM) return undefined;
+  const checkpoint = checkpointOf({ ...event, revision: 0, metadata: {} });
+  if (!checkpoint) return undefined;
+  return {
+    id: event.eventId,
+    topic: TOPICS.auditCheckpoints,
+    customerId: CHECKPOINT_STREAM,
+    type: 'bank.crm.audit.checkpoint-recorded.v1',
+    time: checkpoint.recordedAt,
+    sequence: sequenceOf(event.position, Slot.Touchpoint),
+    data: { ...payloadOf(checkpoint), signature: checkpoint.signature },
+  };
 }
 
 const MOVES = {

@@ -10,6 +10,8 @@ export const TOPICS = {
   lifecycle: 'crm.customer-lifecycle.v1',
   valueTier: 'crm.customer-value-tier.v1',
   touchpoints: 'crm.customer-touchpoints.v1',
+  /** The signed audit checkpoints (docs/auditing.md): keep them outside the bank's database. */
+  auditCheckpoints: 'crm.audit-checkpoints.v1',
 } as const;
 
 export type Topic = (typeof TOPICS)[keyof typeof TOPICS];
@@ -20,7 +22,10 @@ export interface OutboundMessage {
   /** CloudEvents `id`: stable across relays and rebuilds, so consumers can de-duplicate. */
   readonly id: string;
   readonly topic: Topic;
-  /** Kafka key and CloudEvents `subject`: the customer id, so a customer's messages stay ordered. */
+  /**
+   * Kafka key and CloudEvents `subject`: the customer id, so a customer's messages stay ordered
+   * (`audit-checkpoints` for the checkpoints).
+   */
   readonly customerId: string;
   /** CloudEvents `type`, e.g. "bank.crm.customer.stage-changed.v1". */
   readonly type: string;

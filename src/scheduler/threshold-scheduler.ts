@@ -6,9 +6,10 @@ import {
   OnApplicationBootstrap,
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { dueThresholdEvents, Policy, projectCustomer, ThresholdEvent } from '../../projections';
+import { dueThresholdEvents, projectCustomer, ThresholdEvent } from '../../projections';
 import { Environment } from '../config/environment';
-import { POLICY } from '../config/policy.provider';
+import { PolicyTimeline } from '../policy-history/policy-timeline';
+import { POLICY_TIMELINE } from '../policy-history/policy-timeline.provider';
 import { ACCESS_LOG, AccessLog } from '../access-log/access-log.port';
 import { erasureTombstone } from '../privacy/erasure';
 import { PersonalDataVault } from '../privacy/personal-data-vault';
@@ -54,7 +55,7 @@ export class ThresholdScheduler implements OnApplicationBootstrap, BeforeApplica
   constructor(
     @Inject(EVENT_STORE) private readonly events: EventStore,
     @Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore,
-    @Inject(POLICY) private readonly policy: Policy,
+    @Inject(POLICY_TIMELINE) private readonly policies: PolicyTimeline,
     private readonly engine: ProjectionEngine,
     private readonly storage: StorageGuard,
     @Inject(ACCESS_LOG) private readonly accessLog: AccessLog,
@@ -177,10 +178,10 @@ export class ThresholdScheduler implements OnApplicationBootstrap, BeforeApplica
     const due: ThresholdEvent[] = [];
     let state = customer;
     while (due.length < MAX_EVENTS_PER_CUSTOMER) {
-      const [next] = dueThresholdEvents(state, this.policy, now);
+      const [next] = dueThresholdEvents(state, this.policies.current(), now);
       if (!next || due.some((event) => event.eventId === next.eventId)) break;
       due.push(next);
-      state = projectCustomer(state, next, this.policy);
+      state = projectCustomer(state, next, this.policies.current());
     }
     return due;
   }

@@ -5,6 +5,7 @@ import {
   RecordedEvent,
   WrongExpectedRevisionError,
 } from '../../src/event-store/event-store.port';
+import { chainHash, GENESIS_HASH } from '../../src/event-store/hash-chain';
 import { anEvent, collect, events, uniqueStream } from '../support/events';
 
 /**
@@ -215,6 +216,50 @@ export function eventStoreContract(open: () => Promise<EventStore>): void {
       );
       expect(attempts.filter((attempt) => attempt.status === 'fulfilled')).toHaveLength(1);
       expect(await store.readStream(stream)).toHaveLength(2);
+    });
+  });
+
+  describe('hash chain', () => {
+    it('links each event to the one before, from the genesis, across appends', async () => {
+      const stream = uniqueStream();
+      await store.appendToStream(stream, events(2), 'no_stream');
+      await store.appendToStream(stream, events(1), 1);
+      const read = await store.readStream(stream);
+      let previous = GENESIS_HASH;
+      for (const event of read) {
+        expect(event.hash).toMatch(/^[0-9a-f]{64}$/);
+        expect(event.hash).toBe(chainHash(previous, event));
+        previous = event.hash!;
+      }
+      // readAll carries the same links.
+      const all = await store.readAll({ after: read[0].position - 1n, maxCount: 10_000 });
+      expect(all.filter((event) => event.streamId === stream).map((event) => event.hash)).toEqual(
+        read.map((event) => event.hash),
+      );
+    });
+
+    it('covers the stream and revision: one event in two streams has two hashes', async () => {
+      const event = anEvent();
+      const [a, b] = [uniqueStream(), uniqueStream()];
+      await store.appendToStream(a, [event], 'no_stream');
+      await store.appendToStream(b, [event], 'no_stream');
+      const [[inA], [inB]] = [await store.readStream(a), await store.readStream(b)];
+      expect(inA.hash).not.toBe(inB.hash);
+      expect(inA.hash).toBe(chainHash(GENESIS_HASH, inA));
+    });
+
+    it('leaves the chain alone on a duplicate', async () => {
+      const stream = uniqueStream();
+      const batch = events(2);
+      await store.appendToStream(stream, batch, 'no_stream');
+      const before = await store.readStream(stream);
+      await store.appendToStream(stream, [batch[1]], 'any');
+      await store.appendToStream(stream, events(1), 'any');
+      const after = await store.readStream(stream);
+      expect(after.slice(0, 2).map((event) => event.hash)).toEqual(
+        before.map((event) => event.hash),
+      );
+      expect(after[2].hash).toBe(chainHash(before[1].hash!, after[2]));
     });
   });
 

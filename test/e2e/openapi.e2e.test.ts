@@ -110,6 +110,7 @@ describe('OpenAPI document (e2e)', () => {
       'crm.customer-lifecycle.v1',
       'crm.customer-value-tier.v1',
       'crm.customer-touchpoints.v1',
+      'crm.audit-checkpoints.v1',
     ]);
     expect(parameters('/v1/stats/transitions')).toHaveProperty('from');
   });

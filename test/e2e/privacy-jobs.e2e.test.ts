@@ -124,6 +124,12 @@ describe('personal-data jobs (e2e)', () => {
       // A resend of a touchpoint stored in plain text is still a duplicate.
       await running.http().post('/v1/touchpoints').send(plain.kept).expect(200);
       const sql = running.app.get<symbol, SqlClient>(SQL_CLIENT);
+      // An earlier version kept no hash chain either (the backfill chains them afterwards).
+      const streams = [customerStreamId(kept), customerStreamId(erased), customerStreamId(early)];
+      await sql.query('UPDATE es_events SET hash = NULL WHERE stream_id = ANY($1)', [streams]);
+      await sql.query('UPDATE es_streams SET head_hash = NULL WHERE stream_id = ANY($1)', [
+        streams,
+      ]);
       const plainRows = () =>
         sql.query(`SELECT 1 FROM es_events WHERE data ? 'fullName' AND stream_id = ANY($1)`, [
           [customerStreamId(kept), customerStreamId(erased), customerStreamId(early)],

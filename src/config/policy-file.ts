@@ -1,12 +1,7 @@
-import { Provider } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { readFileSync } from 'node:fs';
 import { parsePolicy, Policy } from '../../projections';
-import { Environment } from './environment';
 import { bundledPath } from './package-root';
 import { StartupError } from './startup-error';
-
-export const POLICY = Symbol('Policy');
 
 export class InvalidPolicyError extends StartupError {
   constructor(file: string, reason: string) {
@@ -16,10 +11,14 @@ export class InvalidPolicyError extends StartupError {
 }
 
 /**
- * Reads and validates the policy file once, at start-up: a bad file stops the service. A relative
- * path is taken from the package root, so the service starts from any working directory.
+ * Reads and validates a policy file, as written (the JSON object) and as validated: a bad file
+ * stops the service. A relative path is taken from the package root, so the service starts from
+ * any working directory.
  */
-export function loadPolicy(file: string): Policy {
+export function loadPolicyDocument(file: string): {
+  document: Record<string, unknown>;
+  policy: Policy;
+} {
   const path = bundledPath(file);
   let json: unknown;
   try {
@@ -28,15 +27,8 @@ export function loadPolicy(file: string): Policy {
     throw new InvalidPolicyError(path, (error as Error).message);
   }
   try {
-    return parsePolicy(json);
+    return { document: json as Record<string, unknown>, policy: parsePolicy(json) };
   } catch (error) {
     throw new InvalidPolicyError(path, (error as Error).message);
   }
 }
-
-export const policyProvider: Provider = {
-  provide: POLICY,
-  inject: [ConfigService],
-  useFactory: (config: ConfigService<Environment, true>) =>
-    loadPolicy(config.get('POLICY_FILE', { infer: true })),
-};
