@@ -99,7 +99,7 @@ async function main(): Promise<void> {
     await checkpointer.runOnce(true);
     const checkpointSeconds = seconds(started);
 
-    const verification = new StoreVerification(store, key);
+    const verification = new StoreVerification(store, key, checkpointer);
     const runs: number[] = [];
     let verified = 0;
     let peakRss = 0;

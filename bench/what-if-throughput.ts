@@ -19,23 +19,18 @@ import { join } from 'node:path';
 import retailBankV1 from '../policy/retail-bank.v1.json';
 import { parsePolicy } from '../projections';
 import { RETAIL_BANK_POLICY_V1 } from '../src/domain/retail-bank-policy';
-import { customerStreamId, EventToAppend } from '../src/event-store/event-store.port';
 import { PostgresEventStore } from '../src/event-store/postgres-event-store';
 import { CustomerProjectionRunner } from '../src/projection-engine/customer-projection-runner';
 import { PgSqlClient } from '../src/postgres/pg-sql-client';
 import { PgliteSqlClient } from '../src/postgres/pglite-sql-client';
 import { SqlClient } from '../src/postgres/sql-client';
 import { PostgresReadModelStore } from '../src/read-models/postgres-read-model-store';
-import { simulateTouchpoints } from '../src/simulator';
 import { ReadModelCustomerDirectory } from '../src/what-if/customer-directory';
 import { DEFAULT_WHAT_IF_OPTIONS, WhatIfJob } from '../src/what-if/what-if-job';
 import { PolicyTimeline } from '../src/policy-history/policy-timeline';
+import { loadSimulatedEvents, SEED } from './simulated-history';
 
 const EVENTS = Number(process.argv[2] ?? process.env.BENCH_EVENTS ?? 1_000_000);
-// About 85 events a simulated customer over three years (seed 1): a few customers too many are
-// simulated and the stream is cut at exactly EVENTS.
-const CUSTOMERS = Math.ceil(EVENTS / 80);
-const SEED = 1;
 const MB = 1024 * 1024;
 
 /** Bands moved both ways, closures weighing more, at-risk from a lower churn score. */
@@ -51,38 +46,6 @@ function candidate() {
 }
 const CANDIDATE = candidate();
 
-/** Stores the simulated history, each customer's events in appends of up to 100. */
-async function load(store: PostgresEventStore): Promise<number> {
-  const pending = new Map<string, EventToAppend[]>();
-  const revision = new Map<string, number>();
-  let stored = 0;
-  const append = async (customerId: string) => {
-    const events = pending.get(customerId) ?? [];
-    pending.delete(customerId);
-    if (events.length === 0) return;
-    const result = await store.appendToStream(
-      customerStreamId(customerId),
-      events,
-      revision.get(customerId) ?? 'no_stream',
-    );
-    revision.set(customerId, result.streamRevision);
-    stored += events.length;
-  };
-  let count = 0;
-  for (const { customerId, ...event } of simulateTouchpoints({
-    customers: CUSTOMERS,
-    seed: SEED,
-  })) {
-    if (count++ >= EVENTS) break;
-    const events = pending.get(customerId) ?? [];
-    events.push(event);
-    pending.set(customerId, events);
-    if (events.length >= 100) await append(customerId);
-  }
-  for (const customerId of [...pending.keys()]) await append(customerId);
-  return stored;
-}
-
 const seconds = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e9;
 const thousands = (value: number) => Math.round(value).toLocaleString('en');
 
@@ -90,7 +53,7 @@ async function measure(name: string, sql: SqlClient): Promise<void> {
   const events = await PostgresEventStore.create(sql);
   const readModels = await PostgresReadModelStore.create(sql);
   let started = process.hrtime.bigint();
-  const stored = await load(events);
+  const stored = await loadSimulatedEvents(events, EVENTS);
   console.log(`${name}: stored ${thousands(stored)} events in ${seconds(started).toFixed(1)} s`);
   const runner = new CustomerProjectionRunner(
     events,

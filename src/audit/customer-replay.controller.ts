@@ -114,8 +114,16 @@ export class CustomerReplayController {
     @Query() query: Record<string, unknown>,
   ): Promise<CustomerReplayAnswer> {
     const { asOf, stream } = await readQuestion(this.store, customerId, query);
-    const replay = replayCustomer(customerId, stream, asOf, (position) =>
-      this.policies.at(position),
+    const replay = replayCustomer(
+      customerId,
+      stream,
+      asOf,
+      (position) => this.policies.at(position),
+      asOf.kind === 'position'
+        ? this.policies.at(asOf.position)
+        : asOf.kind === 'recordedAt'
+          ? this.policies.atInstant(asOf.recordedAt)
+          : this.policies.current(),
     );
     if (replay.knownEvents === 0) throw nothingKnown(customerId, stream);
     return replay;

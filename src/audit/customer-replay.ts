@@ -42,7 +42,7 @@ export interface CustomerReplay {
   /** How many of the customer's events were known then, and the last of them. */
   readonly knownEvents: number;
   readonly lastKnown: { readonly position: string; readonly recordedAt: string } | null;
-  /** The policy in force at the last event known then (the one the 360 was derived under). */
+  /** The policy in force at the moment asked about (the one the 360 showed then). */
   readonly policyVersion: string;
   /** Every policy version the replay applied, in the order met: each event under its own. */
   readonly policyVersions: readonly string[];
@@ -111,6 +111,8 @@ export function replayCustomer(
   stream: readonly RecordedEvent[],
   asOf: AsOf,
   policyAt: (position: bigint) => Policy,
+  /** The policy in force at the moment asked about: the 360 is shown as it was shown then. */
+  viewPolicy: Policy,
 ): CustomerReplay {
   let state = initialCustomerState(customerId);
   const explanation: ExplainedEvent[] = [];
@@ -140,9 +142,9 @@ export function replayCustomer(
     asOf: asOfAnswer(asOf),
     knownEvents: explanation.length,
     lastKnown: lastKnownAnswer(last),
-    policyVersion: policy?.policyVersion ?? policyAt(-1n).policyVersion,
+    policyVersion: viewPolicy.policyVersion,
     policyVersions: versions,
-    customer: customerView(state, policy ?? policyAt(-1n)),
+    customer: customerView(state, viewPolicy),
     explanation,
   };
 }

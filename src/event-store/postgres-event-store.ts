@@ -327,6 +327,15 @@ export class PostgresEventStore implements EventStore {
       if (page.length < 500) break;
       after = page[page.length - 1].stream_id;
     }
+    // Nothing was unchained: nothing to record.
+    if (events === 0)
+      return {
+        id: 0,
+        performedAt: new Date().toISOString(),
+        upToPosition: head ?? '-1',
+        events,
+        streams,
+      };
     const [recorded] = await this.sql.query<{ id: number; performed_at: string }>(
       `INSERT INTO es_chain_backfills (up_to_position, events, streams) VALUES ($1, $2, $3)
        RETURNING id, to_char(performed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS performed_at`,

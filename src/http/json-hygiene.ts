@@ -8,8 +8,9 @@ const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff
 
 /**
  * The one check of request values every store can hold: no NUL characters and no unpaired
- * surrogates in any string or key (PostgreSQL refuses both, MongoDB's BSON the second), and no
- * key that names prototype machinery. Returns the errors, naming each field by its path.
+ * surrogates in any string or key (PostgreSQL refuses both, MongoDB's BSON the second), no
+ * number beyond a double's range (JSON.parse makes it Infinity), and no key that names prototype
+ * machinery. Returns the errors, naming each field by its path.
  */
 export function unstorableValues(value: unknown, root = ''): FieldError[] {
   const errors: FieldError[] = [];
@@ -17,6 +18,15 @@ export function unstorableValues(value: unknown, root = ''): FieldError[] {
     if (errors.length >= 20) return;
     if (typeof current === 'string') {
       if (UNSTORABLE.test(current)) errors.push(unstorableString(path));
+      return;
+    }
+    // JSON.parse reads 1e400 as Infinity, which no store keeps (it would come back as null).
+    if (typeof current === 'number' && !Number.isFinite(current)) {
+      errors.push({
+        field: path || '(root)',
+        rule: 'isFiniteNumber',
+        message: `${path || 'the value'} is a number too large for a double (at most about 1.8e308)`,
+      });
       return;
     }
     if (typeof current !== 'object' || current === null) return;

@@ -34,8 +34,9 @@ const REFRESH_MS = 5_000;
 export class PolicyActivations implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(PolicyActivations.name);
   private timer?: NodeJS.Timeout;
-  /** Events of the activation stream read so far. */
+  /** Events of the activation stream read so far (the next revision to read). */
   private read = 0;
+  private refreshing?: Promise<void>;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -55,10 +56,16 @@ export class PolicyActivations implements OnApplicationBootstrap, BeforeApplicat
     clearInterval(this.timer);
   }
 
+  /** Reads the activations stored since the last read; one read at a time. */
   async refresh(): Promise<void> {
-    const events = await this.store.readStream(POLICY_STREAM, { fromRevision: this.read });
-    for (const event of events) this.timeline.observe(event);
-    this.read += events.length;
+    this.refreshing ??= (async () => {
+      const events = await this.store.readStream(POLICY_STREAM, { fromRevision: this.read });
+      for (const event of events) {
+        this.timeline.observe(event);
+        this.read = event.revision + 1;
+      }
+    })().finally(() => (this.refreshing = undefined));
+    await this.refreshing;
   }
 
   /**

@@ -4,7 +4,11 @@ import { basename } from 'node:path';
 import { uuidV5 } from '../../projections';
 import { Environment } from '../config/environment';
 import { loadPolicyDocument } from '../config/policy-file';
-import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
+import {
+  EVENT_STORE,
+  EventStore,
+  WrongExpectedRevisionError,
+} from '../event-store/event-store.port';
 import {
   activationEvent,
   POLICY_STREAM,
@@ -53,7 +57,10 @@ export const policyTimelineProvider: Provider = {
           [activationEvent(document, policy, basename(file), id)],
           'no_stream',
         )
-        .catch(() => undefined); // another instance was first: read what it stored
+        .catch((error: unknown) => {
+          // Another instance was first: read what it stored.
+          if (!(error instanceof WrongExpectedRevisionError)) throw error;
+        });
       await readActivations(store, timeline, 0);
       if (timeline.list().length === 0)
         throw new Error(

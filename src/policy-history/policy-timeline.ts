@@ -131,6 +131,17 @@ export class PolicyTimeline {
     return this.activationAt(position).policy;
   }
 
+  /** The policy in force at an instant: the last activation recorded by then. */
+  atInstant(instant: string): Policy {
+    const at = Date.parse(instant);
+    let found = this.activations[0];
+    if (found === undefined) throw new Error('no policy has been activated');
+    for (const activation of this.activations)
+      if (activation.activatedAt === '' || Date.parse(activation.activatedAt) <= at)
+        found = activation;
+    return found.policy;
+  }
+
   /** The policy in force now: the latest activation. */
   current(): Policy {
     return this.latest().policy;

@@ -66,7 +66,12 @@ export function verifyStream(
   let lastPosition = -1n;
   for (const event of events) {
     const covered = cover !== undefined && event.position <= cover.position;
-    if (covered && (cover.head === undefined || event.revision > cover.head.revision)) {
+    // An unchained event (stored before the chain, not yet backfilled) is in no checkpoint.
+    if (
+      covered &&
+      event.hash !== undefined &&
+      (cover.head === undefined || event.revision > cover.head.revision)
+    ) {
       fail(
         event.revision,
         'inserted',
@@ -117,8 +122,10 @@ export function verifyStream(
     lastRevision = event.revision;
     lastPosition = event.position;
   }
-  const last = events.filter((event) => cover === undefined || event.position <= cover.position);
-  const storedUpTo = last.length === 0 ? -1 : Math.max(...last.map((event) => event.revision));
+  let storedUpTo = -1;
+  for (const event of events)
+    if (cover === undefined || event.position <= cover.position)
+      storedUpTo = Math.max(storedUpTo, event.revision);
   if (cover?.head !== undefined) {
     for (let revision = storedUpTo + 1; revision <= cover.head.revision; revision++) {
       fail(

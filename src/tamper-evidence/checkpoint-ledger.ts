@@ -41,7 +41,8 @@ export class CheckpointLedger {
   private readonly listed: ListedCheckpoint[] = [];
   private readonly heads = new Map<string, StreamHead>();
   private nextRevision = 0;
-  private chainOk = true;
+  /** Whether the latest checkpoint follows the one before it (link and sequence). */
+  private latestLinked = true;
   private lastHash = GENESIS_HASH;
   private latestChecked?: LatestCheckpoint;
   private refreshing?: Promise<void>;
@@ -90,8 +91,11 @@ export class CheckpointLedger {
       return { checkpoint, problem: `signed by key ${checkpoint.keyId}, not the configured key` };
     if (!signatureValid(checkpoint, this.key.publicKey))
       return { checkpoint, problem: 'its signature does not match its content' };
-    if (!this.chainOk)
-      return { checkpoint, problem: 'the checkpoints do not chain (run npm run verify)' };
+    if (!this.latestLinked)
+      return {
+        checkpoint,
+        problem: 'it does not follow the checkpoint before it (run npm run verify)',
+      };
     const sorted = sortedHeads(this.heads.values());
     if (sorted.length !== checkpoint.streams || headsRoot(sorted) !== checkpoint.root)
       return { checkpoint, problem: 'the stream heads recorded do not give its signed root' };
@@ -118,14 +122,11 @@ export class CheckpointLedger {
 
   private add(event: RecordedEvent): void {
     const data = checkpointOf(event);
-    if (!data) {
-      this.chainOk = false;
-      return;
-    }
+    // Unreadable: the next one cannot link to it; verification names it.
+    if (!data) return;
     for (const [streamId, revision, hash] of data.heads)
       this.heads.set(streamId, { streamId, revision, hash });
-    if (data.previous !== this.lastHash || data.sequence !== event.revision + 1)
-      this.chainOk = false;
+    this.latestLinked = data.previous === this.lastHash && data.sequence === event.revision + 1;
     this.lastHash = checkpointHash(data);
     this.listed.push({
       ...payloadOf(data),

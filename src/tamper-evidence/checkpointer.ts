@@ -93,19 +93,39 @@ export class Checkpointer implements OnApplicationBootstrap, BeforeApplicationSh
    * records one for whatever is not yet covered, whatever the settings.
    */
   runOnce(force = false): Promise<number> {
-    const run = this.queue.catch(() => undefined).then(() => this.run(force));
+    return this.enqueue(() => this.run(force, false));
+  }
+
+  /**
+   * After a backfill: reads the whole store again and records one checkpoint over every
+   * stream's head, so the streams just chained (which no checkpoint could cover before) are in.
+   */
+  rescanFromStart(): Promise<number> {
+    return this.enqueue(() => this.run(true, true));
+  }
+
+  private enqueue(task: () => Promise<number>): Promise<number> {
+    const run = this.queue.catch(() => undefined).then(task);
     this.queue = run;
     return run;
   }
 
-  private async run(force: boolean): Promise<number> {
+  private async run(force: boolean, rescan: boolean): Promise<number> {
     await this.ledger.refresh();
     const latest = this.ledger.latest();
-    // Another instance recorded since: start again from its checkpoint.
-    if (this.cursorFor !== (latest?.eventId ?? '')) this.resetTo(latest?.position);
+    if (rescan) {
+      this.pending = new Map();
+      this.pendingEvents = 0;
+      this.cursor = undefined;
+      this.cursorFor = latest?.eventId ?? '';
+    } else if (this.cursorFor !== (latest?.eventId ?? '')) {
+      // Another instance recorded since: start again from its checkpoint.
+      this.resetTo(latest?.position);
+    }
     let recorded = 0;
     for (;;) {
-      const room = this.everyEvents - this.pendingEvents;
+      // A rescan records once, at the head: its heads are newer than the latest checkpoint's.
+      const room = rescan ? PAGE : this.everyEvents - this.pendingEvents;
       const events = await this.store.readAll({
         after: this.cursor,
         maxCount: Math.max(1, Math.min(PAGE, room)),
@@ -120,7 +140,7 @@ export class Checkpointer implements OnApplicationBootstrap, BeforeApplicationSh
         if (event.streamId !== CHECKPOINT_STREAM) this.pendingEvents++;
       }
       if (events.length > 0) this.cursor = events[events.length - 1].position;
-      if (this.pendingEvents >= this.everyEvents) {
+      if (!rescan && this.pendingEvents >= this.everyEvents) {
         if (!(await this.record())) return recorded;
         recorded++;
         continue;
@@ -157,9 +177,13 @@ export class Checkpointer implements OnApplicationBootstrap, BeforeApplicationSh
       },
       this.key.privateKey,
     );
+    const known = this.ledger.headsAtLatest();
+    const moved = [...this.pending.values()].filter(
+      (head) => known.get(head.streamId)?.hash !== head.hash,
+    );
     const data: CheckpointEventData = {
       ...checkpoint,
-      heads: sortedHeads(this.pending.values()).map(
+      heads: sortedHeads(moved).map(
         ({ streamId, revision, hash }) => [streamId, revision, hash] as const,
       ),
     };
@@ -186,7 +210,8 @@ export class Checkpointer implements OnApplicationBootstrap, BeforeApplicationSh
       return false;
     }
     await this.ledger.refresh();
-    this.resetTo(checkpoint.position);
+    // From the latest checkpoint: ours, or one another instance recorded just after it.
+    this.resetTo(this.ledger.latest()?.position);
     this.lastRecordedAt = Date.now();
     return true;
   }

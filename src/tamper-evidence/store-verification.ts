@@ -4,6 +4,7 @@ import { EVENT_STORE, EventStore, RecordedEvent } from '../event-store/event-sto
 import { ChainBackfill, PostgresEventStore } from '../event-store/postgres-event-store';
 import { ConflictError } from '../http/errors';
 import { CHECKPOINT_STREAM, StreamHead } from './checkpoint';
+import { Checkpointer } from './checkpointer';
 import {
   CheckpointVerification,
   storedCheckpoints,
@@ -76,6 +77,7 @@ export class StoreVerification {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CHECKPOINT_SIGNING_KEY) private readonly key: CheckpointSigningKey,
+    private readonly checkpointer: Checkpointer,
   ) {}
 
   job(): VerificationJob | undefined {
@@ -105,6 +107,8 @@ export class StoreVerification {
       this.current = {
         ...this.current,
         ...change,
+        // The count at the start sees only what subscribers see; the read sees every row.
+        total: Math.max(change.total ?? this.current.total, processed),
         eventsPerSecond: seconds > 0 ? Math.round(processed / seconds) : 0,
       };
     };
@@ -131,7 +135,10 @@ export class StoreVerification {
   ): Promise<ChainBackfill> {
     const store = this.store as PostgresEventStore;
     update({ total: await store.countUnchained() });
-    return store.backfillChain((processed) => update({ processed }));
+    const backfill = await store.backfillChain((processed) => update({ processed }));
+    // No checkpoint could cover those events before: one over every stream's head now.
+    if (backfill.events > 0) await this.checkpointer.rescanFromStart();
+    return backfill;
   }
 
   /** Verifies every stream's chain and the checkpoints; see docs/auditing.md for the kinds. */
@@ -215,19 +222,16 @@ export class StoreVerification {
       if (current.length > 0) yield [current[0].streamId, current];
       return;
     }
-    const byStream = new Map<string, RecordedEvent[]>();
+    // Other stores: the stream ids first (memory grows with streams, not events), then each
+    // stream read on its own.
+    const streamIds = new Set<string>();
     let after: bigint | undefined;
     for (;;) {
       const page = await store.readAll({ after, maxCount: PAGE });
-      for (const event of page) {
-        const stream = byStream.get(event.streamId);
-        if (stream) stream.push(event);
-        else byStream.set(event.streamId, [event]);
-      }
+      for (const event of page) streamIds.add(event.streamId);
       if (page.length < PAGE) break;
       after = page[page.length - 1].position;
     }
-    for (const [streamId, stream] of byStream)
-      yield [streamId, stream.sort((a, b) => a.revision - b.revision)];
+    for (const streamId of streamIds) yield [streamId, await store.readStream(streamId)];
   }
 }

@@ -186,6 +186,9 @@ describe('explain a customer as known at a moment (e2e)', () => {
     const { text } = await explain().expect(200);
     for (const personal of ['Li Wei', '+862155550101', 'E12345678'])
       expect(text).not.toContain(personal);
+    // Neither the sealed form nor any personal field's name or value comes back.
+    for (const field of ['$personal', 'fullName', 'phone', 'nationalId', 'documentNumber', 'email'])
+      expect(text).not.toContain(`"${field}"`);
 
     const { body } = await running
       .http()

@@ -135,7 +135,7 @@ function tamperSuite(open: () => Promise<{ running: RunningApp; close(): Promise
     expect(job).toMatchObject({ kind: 'verify', state: 'passed' });
     expect(job.report).toMatchObject({
       passed: true,
-      events: 3, // two of the customer's, one checkpoint
+      events: 4, // two of the customer's, the first policy activation, one checkpoint
       failures: [],
       trustedCheckpoint: { sequence: 1 },
     });
@@ -260,8 +260,10 @@ function tamperSuite(open: () => Promise<{ running: RunningApp; close(): Promise
     await sql.query('UPDATE es_streams SET head_hash = NULL WHERE stream_id = $1', [
       stream(customer),
     ]);
-    // Appends to an unchained stream stay unchained until the backfill.
+    // Appends to an unchained stream stay unchained until the backfill; a checkpoint made
+    // meanwhile covers what is chained, and names nothing unchained as inserted.
     await post(running, touchpoints.productOpened(customer, 'acc-2'));
+    expect((await recordCheckpoint(running)).recorded).toBe(1);
     let job = await verifyStore(running);
     expect(summary(job.report.failures)).toEqual(
       [0, 1, 2].map((revision) => ({ streamId: stream(customer), revision, kind: 'unchained' })),
@@ -277,6 +279,18 @@ function tamperSuite(open: () => Promise<{ running: RunningApp; close(): Promise
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+    // The backfill's own checkpoint covers the streams it chained.
+    job = await verifyStore(running);
+    expect(job.report).toMatchObject({
+      passed: true,
+      failures: [],
+      trustedCheckpoint: { sequence: 2 },
+    });
+    const { body: proof } = await running
+      .http()
+      .get(`/v1/audit/customers/${customer}/verify`)
+      .expect(200);
+    expect(proof).toMatchObject({ passed: true, proof: { leaf: { revision: 2 } } });
     await post(running, touchpoints.productOpened(customer, 'acc-3'));
     job = await verifyStore(running);
     expect(job.report).toMatchObject({ passed: true, failures: [] });
@@ -334,7 +348,7 @@ describe('npm run verify against a running service', () => {
     const url = `http://127.0.0.1:${running.app.getHttpServer().address().port}`;
     let run = await runVerifyCli(['--url', url, '--interval-ms', '50']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^PASSED: 2 events in 1 streams, 1 checkpoints, \d+ events\/s$/m);
+    expect(run.stdout).toMatch(/^PASSED: 3 events in 2 streams, 1 checkpoints, \d+ events\/s$/m);
     expect(run.stdout).toContain('compared with signed checkpoint 1');
 
     await running.app
