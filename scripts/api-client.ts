@@ -49,3 +49,26 @@ export async function readJson<T>(response: Response): Promise<T> {
     );
   }
 }
+
+/** A bad command line: the CLI prints the usage and exits 2. */
+export class UsageError extends Error {}
+
+/** The service said no: the one-line reason from its error answer. */
+export async function refusedError(response: Response, what: string): Promise<ServiceCliError> {
+  const body = await response.text();
+  const message = /"message":"([^"]*)"/.exec(body)?.[1] ?? body.slice(0, 300);
+  return new ServiceCliError(`${what} was refused (${response.status}): ${message}`);
+}
+
+/**
+ * Runs a CLI's main: a known failure is one line on stderr and exit 1, a bad command line the
+ * usage and exit 2, anything else its stack and exit 1.
+ */
+export function runCli(name: string, usage: string, main: () => Promise<void>): void {
+  main().catch((error: unknown) => {
+    const known = error instanceof ServiceCliError || error instanceof UsageError;
+    const text = known ? error.message : error instanceof Error ? error.stack : String(error);
+    process.stderr.write(`${name}: ${text}${error instanceof UsageError ? `\n${usage}` : ''}\n`);
+    process.exitCode = error instanceof UsageError ? 2 : 1;
+  });
+}

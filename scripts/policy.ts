@@ -12,11 +12,16 @@ import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parsePolicy } from '../projections';
 import type { PolicyActivationAnswer, PolicyHistoryAnswer } from '../src/http/responses';
-import { callService, readJson, ServiceCliError } from './api-client';
+import {
+  callService,
+  readJson,
+  refusedError,
+  runCli,
+  ServiceCliError,
+  UsageError,
+} from './api-client';
 
 const USAGE = 'usage: policy activate <file.json> | list [--url http://localhost:3000]';
-
-class UsageError extends Error {}
 
 function options(argv: readonly string[]) {
   let parsed;
@@ -39,18 +44,12 @@ function options(argv: readonly string[]) {
 const line = (activation: PolicyActivationAnswer) =>
   `${activation.policyVersion} (${activation.file}) from position ${activation.position}, activated ${activation.activatedAt}, sha256 ${activation.contentHash}`;
 
-async function refusal(response: Response, what: string): Promise<ServiceCliError> {
-  const body = await response.text();
-  const message = /"message":"([^"]*)"/.exec(body)?.[1] ?? body.slice(0, 300);
-  return new ServiceCliError(`${what} was refused (${response.status}): ${message}`);
-}
-
 async function main(): Promise<void> {
   const chosen = options(process.argv.slice(2));
   const url = chosen.url.replace(/\/+$/, '');
   if (chosen.command === 'list') {
     const response = await callService(url, '/v1/admin/policies', { method: 'GET' });
-    if (!response.ok) throw await refusal(response, 'list');
+    if (!response.ok) throw await refusedError(response, 'list');
     const history = await readJson<PolicyHistoryAnswer>(response);
     for (const activation of history.activations) process.stdout.write(`${line(activation)}\n`);
     process.stdout.write(`in force: ${history.inForce}\n`);
@@ -72,13 +71,8 @@ async function main(): Promise<void> {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ file: basename(chosen.file!), policy }),
   });
-  if (response.status !== 201) throw await refusal(response, 'the activation');
+  if (response.status !== 201) throw await refusedError(response, 'the activation');
   process.stdout.write(`activated ${line(await readJson<PolicyActivationAnswer>(response))}\n`);
 }
 
-main().catch((error: unknown) => {
-  const known = error instanceof ServiceCliError || error instanceof UsageError;
-  const text = known ? error.message : error instanceof Error ? error.stack : String(error);
-  process.stderr.write(`policy: ${text}${error instanceof UsageError ? `\n${USAGE}` : ''}\n`);
-  process.exitCode = error instanceof UsageError ? 2 : 1;
-});
+runCli('policy', USAGE, main);

@@ -12,13 +12,18 @@ import { Presets, SingleBar } from 'cli-progress';
 import { parseArgs } from 'node:util';
 import type { VerificationJobAnswer } from '../src/http/responses';
 import type { VerificationJob } from '../src/tamper-evidence/store-verification';
-import { callService, readJson, ServiceCliError } from './api-client';
+import {
+  callService,
+  readJson,
+  refusedError,
+  runCli,
+  ServiceCliError,
+  UsageError,
+} from './api-client';
 
 const USAGE =
   'usage: verify [--backfill] [--json] [--url http://localhost:3000] [--interval-ms 500]';
 const PLAIN_LINE_EVERY_MS = 5_000;
-
-class UsageError extends Error {}
 
 function options(argv: readonly string[]) {
   let parsed;
@@ -48,11 +53,7 @@ function options(argv: readonly string[]) {
 
 async function start(url: string, path: string, what: string): Promise<VerificationJob> {
   const response = await callService(url, path, { method: 'POST' });
-  if (response.status !== 202) {
-    const body = await response.text();
-    const message = /"message":"([^"]*)"/.exec(body)?.[1] ?? body.slice(0, 200);
-    throw new ServiceCliError(`${what} was refused (${response.status}): ${message}`);
-  }
+  if (response.status !== 202) throw await refusedError(response, what);
   return (await readJson<VerificationJobAnswer>(response)).job!;
 }
 
@@ -135,10 +136,4 @@ async function main(): Promise<void> {
   if (job.state !== 'passed') process.exitCode = 1;
 }
 
-if (require.main === module)
-  main().catch((error: unknown) => {
-    const known = error instanceof ServiceCliError || error instanceof UsageError;
-    const text = known ? error.message : error instanceof Error ? error.stack : String(error);
-    process.stderr.write(`verify: ${text}${error instanceof UsageError ? `\n${USAGE}` : ''}\n`);
-    process.exitCode = error instanceof UsageError ? 2 : 1;
-  });
+if (require.main === module) runCli('verify', USAGE, main);

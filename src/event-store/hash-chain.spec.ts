@@ -48,6 +48,29 @@ describe('hash chain', () => {
     expect(chainHash(GENESIS_HASH, event)).toBe(expected);
   });
 
+  it('writes an event exactly as canonicalizing the whole object would', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          eventId: fc.uuid(),
+          streamId: fc.string(),
+          revision: fc.nat(),
+          type: fc.string(),
+          version: fc.integer({ min: 1, max: 99 }),
+          occurredAt: fc.date({ noInvalidDate: true }).map((date) => date.toISOString()),
+          data: fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 4 })),
+          metadata: fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 2 })),
+        }),
+        (chained) => {
+          expect(canonicalEventJson(chained)).toBe(
+            canonicalize({ ...chained, eventId: chained.eventId.toLowerCase() }),
+          );
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
   it('changes with any covered field and with the link before', () => {
     const base = chainHash(GENESIS_HASH, event);
     for (const changed of [

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { EventToAppend } from './event-store.port';
 
 /**
@@ -72,26 +72,30 @@ export function canonicalJson(value: unknown): string {
   return `${out}}`;
 }
 
-/** The RFC 8785 canonical JSON the chain hashes for one event. */
+/**
+ * The RFC 8785 canonical JSON the chain hashes for one event: the members written out in their
+ * canonical order (data, eventId, metadata, occurredAt, revision, streamId, type, version), so
+ * only `data` and `metadata` go through the general serializer. A property test holds it equal
+ * to canonicalizing the whole object.
+ */
 export function canonicalEventJson(event: ChainedEvent): string {
-  return canonicalJson({
-    eventId: event.eventId.toLowerCase(),
-    streamId: event.streamId,
-    revision: event.revision,
-    type: event.type,
-    version: event.version,
-    occurredAt: canonicalInstant(event.occurredAt),
-    data: event.data,
-    metadata: event.metadata,
-  });
+  return (
+    `{"data":${canonicalJson(event.data)},"eventId":${JSON.stringify(event.eventId.toLowerCase())}` +
+    `,"metadata":${canonicalJson(event.metadata)}` +
+    `,"occurredAt":${JSON.stringify(canonicalInstant(event.occurredAt))}` +
+    `,"revision":${canonicalJson(event.revision)},"streamId":${JSON.stringify(event.streamId)}` +
+    `,"type":${JSON.stringify(event.type)},"version":${canonicalJson(event.version)}}`
+  );
 }
 
 /** The hash of `event` following `previous` (GENESIS_HASH for a stream's first event). */
 export function chainHash(previous: string, event: ChainedEvent): string {
-  return createHash('sha256')
-    .update(Buffer.from(previous, 'hex'))
-    .update(canonicalEventJson(event), 'utf8')
-    .digest('hex');
+  const canonical = canonicalEventJson(event);
+  // One buffer, one-shot hash: measurably cheaper per event than a streaming Hash object.
+  const bytes = Buffer.allocUnsafe(32 + Buffer.byteLength(canonical, 'utf8'));
+  bytes.write(previous, 0, 32, 'hex');
+  bytes.write(canonical, 32, 'utf8');
+  return hash('sha256', bytes, 'hex');
 }
 
 /** Hashes of consecutive events, chained from `previous`. */

@@ -1,8 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SYSTEM_TOUCHPOINT_TYPES } from '../../src/domain/touchpoints';
 import { SimulatedTouchpoint, simulateTouchpoints } from '../../src/simulator';
+import { buildService } from '../crash/service-process';
 import { RunningApp, startApp } from '../support/app';
+import { runBuiltCli } from '../support/cli';
 
 jest.setTimeout(300_000);
 
@@ -183,5 +186,51 @@ describe('policy versions activated by events (e2e)', () => {
       'retail-bank.v1',
       'retail-bank.v2',
     ]);
+  });
+});
+
+const runPolicyCli = async (args: readonly string[]) => {
+  const { code, stdout, stderr } = await runBuiltCli('policy', args);
+  return { code, out: stdout + stderr };
+};
+
+describe('npm run policy against a running service', () => {
+  let running: RunningApp;
+  let url: string;
+  beforeAll(async () => {
+    buildService();
+    running = await startApp({ SCHEDULER_INTERVAL_MS: '86400000' });
+    url = `http://127.0.0.1:${running.app.getHttpServer().address().port}`;
+  });
+  afterAll(() => running.close());
+
+  it('activates a file, lists the versions, refuses an invalid file or a repeat, 2 on bad usage', async () => {
+    const v2File = join(POLICY_DIR, 'retail-bank.v2.json');
+    let run = await runPolicyCli(['activate', v2File, '--url', url]);
+    expect(run).toMatchObject({ code: 0 });
+    expect(run.out).toMatch(
+      /^activated retail-bank\.v2 \(retail-bank\.v2\.json\) from position \d+/,
+    );
+
+    run = await runPolicyCli(['activate', v2File, '--url', url]);
+    expect(run.code).toBe(1);
+    expect(run.out).toContain('(409): policy retail-bank.v2 is already in force');
+
+    const folder = mkdtempSync(join(tmpdir(), 'cle-policy-'));
+    const bad = join(folder, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ ...v2, policyVersion: 'x', lifecycle: {} }));
+    run = await runPolicyCli(['activate', bad, '--url', url]);
+    expect(run.code).toBe(1);
+    expect(run.out).toMatch(/bad\.json is not a valid policy: policy field "lifecycle\./);
+    rmSync(folder, { recursive: true, force: true });
+
+    run = await runPolicyCli(['list', '--url', url]);
+    expect(run.code).toBe(0);
+    expect(run.out.trim().split('\n')).toEqual([
+      expect.stringMatching(/^retail-bank\.v1 \(retail-bank\.v1\.json\) from position \d+/),
+      expect.stringMatching(/^retail-bank\.v2 \(retail-bank\.v2\.json\) from position \d+/),
+      'in force: retail-bank.v2',
+    ]);
+    expect((await runPolicyCli(['activate'])).code).toBe(2);
   });
 });

@@ -1,39 +1,18 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { hashApiKey } from '../../src/config/api-keys';
 import type { ProjectionStatus } from '../../src/projection-engine/projection-engine.service';
 import { READ_MODEL_STORE, ReadModelStore } from '../../src/read-models/read-model-store.port';
 import { buildService } from '../crash/service-process';
 import { RunningApp, startApp } from '../support/app';
+import { runBuiltCli } from '../support/cli';
 import { touchpoints } from '../support/touchpoints';
 
-const CLI = join(__dirname, '..', '..', 'dist', 'scripts', 'rebuild.js');
 const CUSTOMERS = 100;
 
-interface CliRun {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Asynchronous on purpose: the app the CLI talks to is served by this process's event loop. */
-function runCli(args: readonly string[], environment: NodeJS.ProcessEnv = {}): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...environment },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runCli = (args: readonly string[], environment: NodeJS.ProcessEnv = {}) =>
+  runBuiltCli('rebuild', args, environment);
 
 /** A port nothing listens on: bound by the OS, then released. */
 async function closedPort(): Promise<number> {

@@ -1,12 +1,11 @@
-import { spawn } from 'node:child_process';
 import { createPublicKey, randomUUID, verify } from 'node:crypto';
-import { join } from 'node:path';
 import { canonicalize } from 'json-canonicalize';
 import { SqlClient } from '../../src/postgres/sql-client';
 import { SQL_CLIENT } from '../../src/postgres/postgres.module';
 import { headLeaf } from '../../src/tamper-evidence/checkpoint';
 import { verifyAuditPath } from '../../src/tamper-evidence/merkle';
 import { RunningApp, startApp } from '../support/app';
+import { runBuiltCli } from '../support/cli';
 import { describeWithServer, freshPostgresDatabase, POSTGRES } from '../support/servers';
 import { touchpoints } from '../support/touchpoints';
 import { buildService } from '../crash/service-process';
@@ -321,17 +320,7 @@ describeWithServer(POSTGRES, 'tamper evidence on the PostgreSQL server', (url) =
   });
 });
 
-/** Asynchronous on purpose: the app the CLI talks to is served by this process's event loop. */
-function runVerifyCli(args: readonly string[]): Promise<{ code: number | null; stdout: string }> {
-  const cli = join(__dirname, '..', '..', 'dist', 'scripts', 'verify.js');
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout }));
-  });
-}
+const runVerifyCli = (args: readonly string[]) => runBuiltCli('verify', args);
 
 describe('npm run verify against a running service', () => {
   let running: RunningApp;

@@ -1,5 +1,4 @@
 import Ajv from 'ajv';
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -9,6 +8,7 @@ import retailBankV1 from '../../policy/retail-bank.v1.json';
 import { hashApiKey } from '../../src/config/api-keys';
 import { buildService } from '../crash/service-process';
 import { RunningApp, startApp } from '../support/app';
+import { runBuiltCli } from '../support/cli';
 import { touchpoints } from '../support/touchpoints';
 
 const KEYS = {
@@ -420,23 +420,13 @@ describe('what-if replay under a candidate policy (e2e)', () => {
   });
 
   describe('npm run what-if', () => {
-    const CLI = join(__dirname, '..', '..', 'dist', 'scripts', 'what-if.js');
     const folder = mkdtempSync(join(tmpdir(), 'cle-what-if-cli-'));
     const file = (name: string, content: unknown) => {
       writeFileSync(join(folder, name), JSON.stringify(content));
       return join(folder, name);
     };
-    /** Asynchronous: the app the CLI talks to is served by this process's event loop. */
     const cli = (args: string[], key = KEYS.auditor) =>
-      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-        execFile(
-          process.execPath,
-          [CLI, ...args],
-          { env: { ...process.env, CLE_API_KEY: key } },
-          (error, stdout, stderr) =>
-            resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
-        ),
-      );
+      runBuiltCli('what-if', args, { CLE_API_KEY: key });
     const url = () =>
       `http://127.0.0.1:${(running.app.getHttpServer().address() as AddressInfo).port}`;
 
