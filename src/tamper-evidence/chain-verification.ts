@@ -7,7 +7,6 @@ import {
   checkpointOf,
   headsRoot,
   signatureValid,
-  sortedHeads,
   StreamHead,
 } from './checkpoint';
 
@@ -171,7 +170,10 @@ export function storedCheckpoints(events: readonly RecordedEvent[]): {
   return { checkpoints, failures };
 }
 
-/** The stream heads after applying the checkpoints' deltas, in order. */
+/**
+ * The stream heads after applying the checkpoints' deltas in order. The map's order is the
+ * tree's: a stream keeps the place where it first entered a checkpoint.
+ */
 export function accumulatedHeads(
   checkpoints: readonly StoredCheckpoint[],
 ): Map<string, StreamHead> {
@@ -188,8 +190,8 @@ export interface CheckpointVerification {
   readonly trusted?: {
     readonly checkpoint: StoredCheckpoint;
     readonly heads: Map<string, StreamHead>;
-    /** Leaves in tree order, for proofs. */
-    readonly sorted: StreamHead[];
+    /** Leaves in tree order. */
+    readonly leaves: StreamHead[];
   };
 }
 
@@ -243,10 +245,10 @@ export function verifyCheckpoints(
     if (!sound[index]) continue;
     const upTo = checkpoints.slice(0, index + 1);
     const heads = accumulatedHeads(upTo);
-    const sorted = sortedHeads(heads.values());
+    const leaves = [...heads.values()];
     const { data } = checkpoints[index];
-    if (sorted.length === data.streams && headsRoot(sorted) === data.root) {
-      return { failures, trusted: { checkpoint: checkpoints[index], heads, sorted } };
+    if (leaves.length === data.streams && headsRoot(leaves) === data.root) {
+      return { failures, trusted: { checkpoint: checkpoints[index], heads, leaves } };
     }
     fail(
       checkpoints[index],

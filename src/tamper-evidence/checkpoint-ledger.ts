@@ -6,12 +6,12 @@ import {
   checkpointHash,
   checkpointOf,
   GENESIS_HASH,
-  headsRoot,
+  headLeafHash,
   payloadOf,
   signatureValid,
-  sortedHeads,
   StreamHead,
 } from './checkpoint';
+import { MerkleTree } from './merkle';
 import { CHECKPOINT_SIGNING_KEY, CheckpointSigningKey } from './signing-key';
 
 /** A checkpoint as listed: what was signed, and where its event is stored. */
@@ -21,25 +21,34 @@ export interface ListedCheckpoint extends Checkpoint {
   readonly eventHash?: string;
 }
 
-/** The latest checkpoint, checked whole, with its tree's leaves for proofs. */
+/** The latest checkpoint, checked whole. */
 export interface LatestCheckpoint {
   readonly checkpoint: ListedCheckpoint;
   /** Why it cannot be trusted (signature, link or root), or undefined when it verifies. */
   readonly problem?: string;
-  /** Leaves in tree order (only when it verifies). */
-  readonly sorted?: readonly StreamHead[];
-  readonly indexOf?: ReadonlyMap<string, number>;
+}
+
+/** RFC 6962 inclusion proof of a stream's head in the latest checkpoint's tree. */
+export interface HeadProof {
+  readonly leaf: StreamHead;
+  readonly leafIndex: number;
+  readonly treeSize: number;
+  readonly path: string[];
 }
 
 /**
  * The signed checkpoints as this instance has read them: the list, the stream heads they add
- * up to (one entry per stream: memory grows with the number of streams), and the latest one
- * checked. The whole-store verification (StoreVerification) re-reads everything itself.
+ * up to and their Merkle tree, kept leaf by leaf (a stream keeps the leaf where it first
+ * entered a checkpoint), so a checkpoint, a check of the latest root and a proof cost
+ * O(log² streams) hashes, not O(streams). Memory grows with the number of streams. The
+ * whole-store verification (StoreVerification) re-reads everything itself.
  */
 @Injectable()
 export class CheckpointLedger {
   private readonly listed: ListedCheckpoint[] = [];
   private readonly heads = new Map<string, StreamHead>();
+  private readonly tree = new MerkleTree();
+  private readonly leafIndex = new Map<string, number>();
   private nextRevision = 0;
   /** Whether the latest checkpoint follows the one before it (link and sequence). */
   private latestLinked = true;
@@ -96,14 +105,44 @@ export class CheckpointLedger {
         checkpoint,
         problem: 'it does not follow the checkpoint before it (run npm run verify)',
       };
-    const sorted = sortedHeads(this.heads.values());
-    if (sorted.length !== checkpoint.streams || headsRoot(sorted) !== checkpoint.root)
+    if (this.tree.size !== checkpoint.streams || this.tree.root() !== checkpoint.root)
       return { checkpoint, problem: 'the stream heads recorded do not give its signed root' };
-    return {
-      checkpoint,
-      sorted,
-      indexOf: new Map(sorted.map((head, index) => [head.streamId, index])),
-    };
+    return { checkpoint };
+  }
+
+  /** The proof that the stream's head is in the latest checkpoint's tree, if it is there. */
+  proofOf(streamId: string): HeadProof | undefined {
+    const leaf = this.heads.get(streamId);
+    const leafIndex = this.leafIndex.get(streamId);
+    if (leaf === undefined || leafIndex === undefined) return undefined;
+    return { leaf, leafIndex, treeSize: this.tree.size, path: this.tree.auditPath(leafIndex) };
+  }
+
+  /**
+   * Size and root of the tree the latest checkpoint's heads would make with `changes` applied
+   * (new streams appended in the order given): what the next checkpoint signs. The tree is left
+   * as it was.
+   */
+  rootWith(changes: readonly StreamHead[]): { streams: number; root: string } {
+    const replaced: [number, Buffer][] = [];
+    let appended = 0;
+    const seen = new Set<string>();
+    for (const head of changes) {
+      const index = this.leafIndex.get(head.streamId);
+      if (seen.has(head.streamId)) throw new Error(`${head.streamId} changed twice`);
+      seen.add(head.streamId);
+      if (index === undefined) {
+        this.tree.append(headLeafHash(head));
+        appended++;
+      } else {
+        replaced.push([index, this.tree.leaf(index)]);
+        this.tree.set(index, headLeafHash(head));
+      }
+    }
+    const answer = { streams: this.tree.size, root: this.tree.root() };
+    this.tree.truncate(appended);
+    for (const [index, hash] of replaced.reverse()) this.tree.set(index, hash);
+    return answer;
   }
 
   private async readNew(): Promise<void> {
@@ -124,8 +163,13 @@ export class CheckpointLedger {
     const data = checkpointOf(event);
     // Unreadable: the next one cannot link to it; verification names it.
     if (!data) return;
-    for (const [streamId, revision, hash] of data.heads)
-      this.heads.set(streamId, { streamId, revision, hash });
+    for (const [streamId, revision, hash] of data.heads) {
+      const head = { streamId, revision, hash };
+      this.heads.set(streamId, head);
+      const index = this.leafIndex.get(streamId);
+      if (index === undefined) this.leafIndex.set(streamId, this.tree.append(headLeafHash(head)));
+      else this.tree.set(index, headLeafHash(head));
+    }
     this.latestLinked = data.previous === this.lastHash && data.sequence === event.revision + 1;
     this.lastHash = checkpointHash(data);
     this.listed.push({

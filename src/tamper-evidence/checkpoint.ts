@@ -27,7 +27,10 @@ export interface CheckpointPayload {
   readonly position: string;
   /** How many streams (leaves) the root covers. */
   readonly streams: number;
-  /** Merkle root (hex) over the stream heads, sorted by stream id. */
+  /**
+   * Merkle root (hex) over the stream heads, in the order streams first entered a checkpoint
+   * (within one checkpoint, by stream id).
+   */
   readonly root: string;
   /** checkpointHash of the previous checkpoint; GENESIS_HASH for the first. */
   readonly previous: string;
@@ -97,12 +100,15 @@ export function signatureValid(checkpoint: Checkpoint, publicKey: KeyObject): bo
 export const headLeaf = (head: StreamHead): Buffer =>
   Buffer.from(canonicalize([head.streamId, head.revision, head.hash]), 'utf8');
 
-/** The heads in leaf order: by stream id (UTF-16 code units; byte order for ASCII ids). */
+/** Heads by stream id (UTF-16 code units; byte order for ASCII ids): a checkpoint's delta order. */
 export const sortedHeads = (heads: Iterable<StreamHead>): StreamHead[] =>
   [...heads].sort((a, b) => (a.streamId < b.streamId ? -1 : a.streamId > b.streamId ? 1 : 0));
 
-export const headsRoot = (sorted: readonly StreamHead[]): string =>
-  merkleRoot(sorted.map((head) => leafHash(headLeaf(head))));
+export const headLeafHash = (head: StreamHead): Buffer => leafHash(headLeaf(head));
+
+/** The root over heads in tree order (first entry into a checkpoint, then stream id). */
+export const headsRoot = (leaves: readonly StreamHead[]): string =>
+  merkleRoot(leaves.map(headLeafHash));
 
 /** A stored checkpoint event's data, if it has the shape this engine writes. */
 export function checkpointOf(event: RecordedEvent): CheckpointEventData | undefined {

@@ -22,7 +22,6 @@ import {
   CheckpointEventData,
   checkpointHash,
   GENESIS_HASH,
-  headsRoot,
   signCheckpoint,
   sortedHeads,
   StreamHead,
@@ -162,30 +161,27 @@ export class Checkpointer implements OnApplicationBootstrap, BeforeApplicationSh
   /** Signs and appends a checkpoint at the cursor; false when another instance got there first. */
   private async record(): Promise<boolean> {
     const latest = this.ledger.latest();
-    const heads = new Map(this.ledger.headsAtLatest());
-    for (const [streamId, head] of this.pending) heads.set(streamId, head);
-    const sorted = sortedHeads(heads.values());
+    // The heads that moved, by stream id: the delta stored, and the order new streams enter.
+    const known = this.ledger.headsAtLatest();
+    const moved = sortedHeads(this.pending.values()).filter(
+      (head) => known.get(head.streamId)?.hash !== head.hash,
+    );
+    const { streams, root } = this.ledger.rootWith(moved);
     const checkpoint = signCheckpoint(
       {
         sequence: this.ledger.nextRevisionOfStream() + 1,
         position: String(this.cursor),
-        streams: sorted.length,
-        root: headsRoot(sorted),
+        streams,
+        root,
         previous: latest ? checkpointHash(latest) : GENESIS_HASH,
         recordedAt: new Date().toISOString(),
         keyId: this.key.keyId,
       },
       this.key.privateKey,
     );
-    const known = this.ledger.headsAtLatest();
-    const moved = [...this.pending.values()].filter(
-      (head) => known.get(head.streamId)?.hash !== head.hash,
-    );
     const data: CheckpointEventData = {
       ...checkpoint,
-      heads: sortedHeads(moved).map(
-        ({ streamId, revision, hash }) => [streamId, revision, hash] as const,
-      ),
+      heads: moved.map(({ streamId, revision, hash }) => [streamId, revision, hash] as const),
     };
     try {
       await this.store.appendToStream(

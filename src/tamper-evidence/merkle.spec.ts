@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { auditPath, leafHash, merkleRoot, verifyAuditPath } from './merkle';
+import fc from 'fast-check';
+import { auditPath, leafHash, merkleRoot, MerkleTree, verifyAuditPath } from './merkle';
 
 const sha = (...parts: Buffer[]) => {
   const hash = createHash('sha256');
@@ -34,5 +35,44 @@ describe('RFC 6962 Merkle tree', () => {
       }
       expect(verifyAuditPath(data[0], size, size, [], root)).toBe(false);
     }
+  });
+
+  it('kept leaf by leaf, gives the same root and audit paths as computed from scratch', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.record({ op: fc.constant('append' as const), value: fc.string() }),
+            fc.record({ op: fc.constant('set' as const), at: fc.nat(), value: fc.string() }),
+            fc.record({ op: fc.constant('truncate' as const), count: fc.nat({ max: 3 }) }),
+          ),
+          { maxLength: 80, size: 'max' },
+        ),
+        (operations) => {
+          const tree = new MerkleTree();
+          const plain: Buffer[] = [];
+          for (const operation of operations) {
+            if (operation.op === 'append') {
+              const hash = leafHash(Buffer.from(operation.value));
+              expect(tree.append(hash)).toBe(plain.length);
+              plain.push(hash);
+            } else if (operation.op === 'set' && plain.length > 0) {
+              const at = operation.at % plain.length;
+              plain[at] = leafHash(Buffer.from(operation.value));
+              tree.set(at, plain[at]);
+            } else if (operation.op === 'truncate') {
+              const count = Math.min(operation.count, plain.length);
+              tree.truncate(count);
+              plain.length -= count;
+            }
+            expect(tree.size).toBe(plain.length);
+            expect(tree.root()).toBe(merkleRoot(plain));
+          }
+          for (let index = 0; index < plain.length; index++)
+            expect(tree.auditPath(index)).toEqual(auditPath(plain, index));
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

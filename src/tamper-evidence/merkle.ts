@@ -93,3 +93,90 @@ export function verifyAuditPath(
   }
   return sn === 0 && r.toString('hex') === root;
 }
+
+/** Whether n (> 0) is a power of two. */
+const isPowerOfTwo = (n: number): boolean => (n & (n - 1)) === 0;
+
+/**
+ * The same RFC 6962 tree, kept up to date leaf by leaf: every complete, aligned subtree's hash
+ * is cached level by level, so replacing or appending a leaf costs O(log n) hashes, and the root
+ * and an audit path O(log² n), however many leaves (streams) there are. Leaves are only ever
+ * appended or replaced, never inserted: the checkpoints order streams by first appearance.
+ */
+export class MerkleTree {
+  /** levels[h][i]: hash of leaves [i·2^h, (i+1)·2^h), for each such range that is complete. */
+  private readonly levels: Buffer[][] = [[]];
+
+  get size(): number {
+    return this.levels[0].length;
+  }
+
+  /** The leaf hash at `index`. */
+  leaf(index: number): Buffer {
+    return this.levels[0][index];
+  }
+
+  /** Replaces leaf `index` (its leaf hash) and the cached subtrees above it. */
+  set(index: number, hash: Buffer): void {
+    this.levels[0][index] = hash;
+    this.rehashAbove(index);
+  }
+
+  /** Appends a leaf (its leaf hash); returns its index. */
+  append(hash: Buffer): number {
+    const index = this.levels[0].length;
+    this.levels[0].push(hash);
+    this.rehashAbove(index);
+    return index;
+  }
+
+  /** Removes the last `count` leaves (undoes appends). */
+  truncate(count: number): void {
+    let size = this.levels[0].length - count;
+    for (const level of this.levels) {
+      level.length = size;
+      size = Math.floor(size / 2);
+    }
+  }
+
+  root(): string {
+    return this.size === 0 ? merkleRoot([]) : this.rangeHash(0, this.size).toString('hex');
+  }
+
+  /** PATH(index, D[n]) of RFC 6962, nearest sibling first (hex). */
+  auditPath(index: number): string[] {
+    const path: Buffer[] = [];
+    const walk = (start: number, n: number, m: number): void => {
+      if (n <= 1) return;
+      const k = split(n);
+      if (m < k) {
+        walk(start, k, m);
+        path.push(this.rangeHash(start + k, n - k));
+      } else {
+        walk(start + k, n - k, m - k);
+        path.push(this.rangeHash(start, k));
+      }
+    };
+    walk(0, this.size, index);
+    return path.map((hash) => hash.toString('hex'));
+  }
+
+  /** MTH of leaves [start, start + n): cached when complete (every such range is aligned). */
+  private rangeHash(start: number, n: number): Buffer {
+    if (isPowerOfTwo(n)) {
+      const height = Math.log2(n);
+      return this.levels[height][start / n];
+    }
+    const k = split(n);
+    return nodeHash(this.rangeHash(start, k), this.rangeHash(start + k, n - k));
+  }
+
+  private rehashAbove(index: number): void {
+    for (let height = 1; ; height++) {
+      const below = this.levels[height - 1];
+      index = Math.floor(index / 2);
+      if (2 * index + 1 >= below.length) return; // that subtree is not complete yet
+      (this.levels[height] ??= [])[index] = nodeHash(below[2 * index], below[2 * index + 1]);
+    }
+  }
+}

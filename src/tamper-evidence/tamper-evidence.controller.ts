@@ -15,12 +15,9 @@ import type {
 } from '../http/responses';
 import { parseQuery } from '../http/validation-errors';
 import { customerIdParam } from '../ingest/touchpoint.dto';
-import { headLeaf } from './checkpoint';
 import { CheckpointLedger } from './checkpoint-ledger';
 import { Checkpointer } from './checkpointer';
 import { verifyStream } from './chain-verification';
-import { auditPath } from './merkle';
-import { leafHash } from './merkle';
 import { CHECKPOINT_SIGNING_KEY, CheckpointSigningKey } from './signing-key';
 import { StoreVerification } from './store-verification';
 
@@ -113,20 +110,8 @@ export class TamperEvidenceController {
       },
     );
     const last = events.at(-1);
-    const index = head && trusted?.indexOf?.get(streamId);
-    const proof =
-      head && trusted?.sorted && index !== undefined
-        ? {
-            leaf: head,
-            leafIndex: index,
-            treeSize: trusted.sorted.length,
-            path: auditPath(
-              trusted.sorted.map((entry) => leafHash(headLeaf(entry))),
-              index,
-            ),
-            root: trusted.checkpoint.root,
-          }
-        : null;
+    const inTree = trusted && this.ledger.proofOf(streamId);
+    const proof = trusted && inTree ? { ...inTree, root: trusted.checkpoint.root } : null;
     return {
       customerId,
       streamId,
