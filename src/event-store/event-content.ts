@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalize } from 'json-canonicalize';
+import { canonicalInstant, canonicalJson } from './hash-chain';
 
 /**
  * The reserved key of sealed personal data (SEALED_PERSONAL_DATA of the catalog); the store
@@ -22,15 +22,14 @@ export interface EventContent {
  * is left out: a resend may carry another correlation id and is still the same fact.
  */
 export function contentKeyOf({ type, version, occurredAt, data }: EventContent): string {
-  const instant = new Date(occurredAt);
   // Sealed personal fields (src/privacy) count by their keyed digest: the IV differs per write.
   const sealed = data[SEALED] as { mac?: unknown } | undefined;
   if (sealed && typeof sealed === 'object' && typeof sealed.mac === 'string')
     data = { ...data, [SEALED]: sealed.mac };
-  const canonical = canonicalize({
+  const canonical = canonicalJson({
     type,
     version,
-    occurredAt: Number.isNaN(instant.getTime()) ? occurredAt : instant.toISOString(),
+    occurredAt: canonicalInstant(occurredAt),
     data,
   });
   return createHash('sha256').update(canonical).digest('base64url');

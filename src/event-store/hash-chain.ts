@@ -29,7 +29,7 @@ export interface ChainedEvent extends EventToAppend {
 const JS_INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 /** An ISO instant as JavaScript writes it (ms precision), or the text itself if unparsable. */
-function canonicalInstant(value: string): string {
+export function canonicalInstant(value: string): string {
   if (JS_INSTANT.test(value)) return value;
   const instant = new Date(value);
   return Number.isNaN(instant.getTime()) ? value : instant.toISOString();
