@@ -1,7 +1,16 @@
 import { FieldError } from './errors';
 
-/** Keys that reach an object's prototype machinery when a payload is copied or transformed. */
-const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+/**
+ * Keys that reach an object's prototype machinery when a payload is copied or transformed:
+ * `__proto__`, `prototype`, and every member of Object.prototype (`constructor`, `valueOf`,
+ * `toString`, `hasOwnProperty`...). class-transformer skips a field whose name is an inherited
+ * method, so such a key would pass validation unseen and be dropped from what is stored.
+ */
+const PROTOTYPE_KEYS = new Set([
+  '__proto__',
+  'prototype',
+  ...Object.getOwnPropertyNames(Object.prototype),
+]);
 /** NUL (PostgreSQL text and jsonb refuse it) or a UTF-16 surrogate without its pair. */
 // eslint-disable-next-line no-control-regex
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;

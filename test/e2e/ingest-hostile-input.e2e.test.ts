@@ -55,7 +55,7 @@ describe('hostile input (e2e over HTTP)', () => {
     expect(await eventsOf(touchpoint.customerId)).toHaveLength(0);
   });
 
-  it.each(['constructor', '__proto__', 'prototype'])(
+  it.each(['constructor', '__proto__', 'prototype', 'valueOf', 'toString', 'hasOwnProperty'])(
     'a payload key named %s: 400 naming it, nothing stored',
     async (key) => {
       const touchpoint = prospect(() => undefined);
