@@ -24,7 +24,8 @@ import { initialCustomerState, projectCustomer } from '../projections';
 import { RETAIL_BANK_POLICY_V1 } from '../src/domain/retail-bank-policy';
 import { upcast } from '../src/domain/touchpoints';
 import { PostgresEventStore } from '../src/event-store/postgres-event-store';
-import { CustomerProjectionRunner } from '../src/projection-engine/customer-projection-runner';
+import { PartitionRunner } from '../src/projection-engine/partition-runner';
+import { customerViewDefinition } from '../src/views/customer/customer.view';
 import { PgSqlClient } from '../src/postgres/pg-sql-client';
 import { PgliteSqlClient } from '../src/postgres/pglite-sql-client';
 import { SqlClient } from '../src/postgres/sql-client';
@@ -104,11 +105,12 @@ let nextGeneration = Date.now() % 1_000_000;
 
 /** Projects every loaded event into a new generation; returns events per second. */
 async function rebuild(events: PostgresEventStore, readModels: ReadModelStore, loaded: number) {
-  const runner = new CustomerProjectionRunner(
+  const runner = new PartitionRunner(
     events,
     readModels,
-    PolicyTimeline.fixed(RETAIL_BANK_POLICY_V1),
+    customerViewDefinition(PolicyTimeline.fixed(RETAIL_BANK_POLICY_V1)),
     nextGeneration++,
+    { index: 0, count: 1 },
   );
   await runner.start();
   await runner.stop(); // catch up by hand, without the idle loop
@@ -116,7 +118,7 @@ async function rebuild(events: PostgresEventStore, readModels: ReadModelStore, l
   await runner.catchUp();
   const perSecond = loaded / seconds(started);
   // Untimed: keeps the database the next run writes to the same size.
-  for (const collection of Object.values(runner.collections)) {
+  for (const collection of runner.collections.values()) {
     await readModels.dropCollection(collection);
   }
   return perSecond;

@@ -20,7 +20,8 @@ import retailBankV1 from '../policy/retail-bank.v1.json';
 import { parsePolicy } from '../projections';
 import { RETAIL_BANK_POLICY_V1 } from '../src/domain/retail-bank-policy';
 import { PostgresEventStore } from '../src/event-store/postgres-event-store';
-import { CustomerProjectionRunner } from '../src/projection-engine/customer-projection-runner';
+import { PartitionRunner } from '../src/projection-engine/partition-runner';
+import { customerViewDefinition } from '../src/views/customer/customer.view';
 import { PgSqlClient } from '../src/postgres/pg-sql-client';
 import { PgliteSqlClient } from '../src/postgres/pglite-sql-client';
 import { SqlClient } from '../src/postgres/sql-client';
@@ -55,11 +56,12 @@ async function measure(name: string, sql: SqlClient): Promise<void> {
   let started = process.hrtime.bigint();
   const stored = await loadSimulatedEvents(events, EVENTS);
   console.log(`${name}: stored ${thousands(stored)} events in ${seconds(started).toFixed(1)} s`);
-  const runner = new CustomerProjectionRunner(
+  const runner = new PartitionRunner(
     events,
     readModels,
-    PolicyTimeline.fixed(RETAIL_BANK_POLICY_V1),
+    customerViewDefinition(PolicyTimeline.fixed(RETAIL_BANK_POLICY_V1)),
     1,
+    { index: 0, count: 1 },
   );
   await runner.start();
   await runner.stop(); // catch up by hand, without the idle loop
@@ -81,7 +83,7 @@ async function measure(name: string, sql: SqlClient): Promise<void> {
     events,
     new ReadModelCustomerDirectory(
       readModels,
-      () => runner.collections.customers,
+      () => runner.physical('customers'),
       async () => true,
     ),
     RETAIL_BANK_POLICY_V1,

@@ -20,6 +20,7 @@ import {
 
 const started: RebuildStatus = {
   generation: 3,
+  partitions: 1,
   state: 'running',
   startedAt: '2026-03-01T10:00:00.000Z',
   processedEvents: 0,
@@ -33,12 +34,15 @@ const projection = (overrides: Partial<ProjectionStatus>): ProjectionStatus => (
   instance: 'node-a:41',
   leaseHolder: 'node-a:41',
   generation: 2,
+  partitions: 1,
+  configuredPartitions: 1,
   collection: 'customers_g2',
   state: 'live',
   checkpoint: '100',
   headPosition: '100',
   lagEvents: 0,
   lagSeconds: 0,
+  partitionStatus: [],
   ...overrides,
 });
 

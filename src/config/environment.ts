@@ -154,6 +154,16 @@ export class Environment {
   @Max(600_000)
   PROJECTION_LEASE_TTL_MS = 15_000;
 
+  /**
+   * Partitions each view is split into (by a stable hash of the customer id), shared between the
+   * instances of a deployment; each has its own lease and checkpoint. Changing it takes a rebuild.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  PROJECTION_PARTITIONS = 1;
+
   /** Where events live: PostgreSQL (embedded PGlite, or the server at DATABASE_URL) or EventStoreDB. */
   @IsIn(['postgres', 'eventstoredb'])
   EVENT_STORE = 'postgres';

@@ -47,7 +47,10 @@ export class CustomersController {
     const document = await this.readModels.get(this.engine.collections().customers, customerId);
     if (!document) throw new NotFoundError(`customer ${customerId}`);
     const { customer } = asCustomer(document.body);
-    return { ...customerView(customer, this.policies.current()), revision: document.version };
+    return {
+      ...customerView(customer, this.policies.current()),
+      revision: Number(document.version),
+    };
   }
 
   @Get()
@@ -96,7 +99,7 @@ export class CustomersController {
         const { contactablePurposes, privacy } = customerView(customer, this.policies.current());
         return {
           customerId: document.id,
-          revision: document.version,
+          revision: Number(document.version),
           ...search,
           contactablePurposes,
           privacy,

@@ -28,6 +28,7 @@ export class MetricsService {
     'lagEvents' | 'lagSeconds' | 'leader' | 'generation',
     Gauge<string>
   >;
+  private readonly partitionGauges: Record<'lagEvents' | 'owned', Gauge<string>>;
   private readonly relayGauges: Record<'consecutiveFailures' | 'relayed', Gauge<string>>;
   private readonly kafkaIngestState: Gauge<string>;
   private readonly storageGauges: Record<'writable' | 'freeBytes', Gauge<string>>;
@@ -72,10 +73,22 @@ export class MetricsService {
       ),
       leader: gauge(
         'cle_projection_leader',
-        '1 where this instance holds the projection lease and projects',
+        '1 where this instance holds the lease of at least one partition and projects it',
         'projection',
       ),
       generation: gauge('cle_projection_generation', 'Read-model generation served', 'projection'),
+    };
+    const partitionGauge = (name: string, help: string) =>
+      new Gauge({ name, help, labelNames: ['projection', 'partition'], registers });
+    this.partitionGauges = {
+      lagEvents: partitionGauge(
+        'cle_projection_partition_lag_events',
+        "Events recorded after the partition's checkpoint",
+      ),
+      owned: partitionGauge(
+        'cle_projection_partition_owned',
+        '1 where this instance holds the partition lease and projects it',
+      ),
     };
     // Labelled, so that without PUBLISHER=kafka the series is absent rather than a false 0.
     this.relayGauges = {
@@ -179,6 +192,14 @@ export class MetricsService {
       this.projectionGauges.lagSeconds.set(labels, status.lagSeconds);
       this.projectionGauges.leader.set(labels, status.leader ? 1 : 0);
       this.projectionGauges.generation.set(labels, status.generation);
+    }
+    for (const gauge of Object.values(this.partitionGauges)) gauge.reset();
+    for (const status of statuses) {
+      for (const partition of status.partitionStatus) {
+        const labels = { projection: status.name, partition: String(partition.partition) };
+        this.partitionGauges.lagEvents.set(labels, partition.lagEvents);
+        this.partitionGauges.owned.set(labels, partition.owner === status.instance ? 1 : 0);
+      }
     }
     const { relay } = this.relay.status();
     for (const gauge of Object.values(this.relayGauges)) gauge.reset();

@@ -6,11 +6,12 @@ import { ReadModelsModule } from '../read-models/read-models.module';
 import { leaseStoreProvider } from './lease/lease.providers';
 import { ProjectionsAdminController } from './projections-admin.controller';
 import { ProjectionEngine } from './projection-engine.service';
+import { viewDefinitionsProvider } from '../views/views';
 
 @Module({
   imports: [EventStoreModule, ReadModelsModule, PolicyModule, PrivacyModule],
   controllers: [ProjectionsAdminController],
-  providers: [ProjectionEngine, leaseStoreProvider],
+  providers: [ProjectionEngine, leaseStoreProvider, viewDefinitionsProvider],
   exports: [ProjectionEngine, PolicyModule],
 })
 export class ProjectionEngineModule {}

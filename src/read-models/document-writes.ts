@@ -1,10 +1,11 @@
 import { hasType, valueAt } from './collection-spec';
-import { Checkpoint, DocumentWrite, IndexedField } from './read-model-store.port';
+import { Checkpoint, DocumentVersion, DocumentWrite, IndexedField } from './read-model-store.port';
 
 /** A validated write: the body as the JSON text every adapter stores and returns verbatim. */
 export interface PlannedDocument {
   readonly id: string;
-  readonly version: number;
+  /** A number when it is a safe integer: every backend compares numbers and int64s as one. */
+  readonly version: DocumentVersion;
   readonly json: string;
 }
 
@@ -44,8 +45,14 @@ function planDocument(
   if (typeof id !== 'string' || id.length === 0)
     throw new TypeError(`${where}: id must be a non-empty string`);
   assertStorableText(id, where);
-  if (!Number.isSafeInteger(version) || version < 0) {
-    throw new RangeError(`${where}: version must be a non-negative safe integer, got ${version}`);
+  const validVersion =
+    typeof version === 'bigint'
+      ? version >= 0n && version <= MAX_POSITION
+      : Number.isSafeInteger(version) && version >= 0;
+  if (!validVersion) {
+    throw new RangeError(
+      `${where}: version must be a non-negative safe integer or a bigint in [0, 2^63), got ${String(version)}`,
+    );
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new TypeError(`${where}: body must be a JSON object`);
@@ -62,7 +69,14 @@ function planDocument(
       );
     }
   }
-  return { id, version, json };
+  return { id, version: normalVersion(version), json };
+}
+
+/** The one representation of a version: a number when it is a safe integer, else a bigint. */
+export function normalVersion(version: DocumentVersion | string): DocumentVersion {
+  if (typeof version === 'number') return version;
+  const big = BigInt(version);
+  return big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
 }
 
 function assertStorableStrings(value: unknown, where: string): void {

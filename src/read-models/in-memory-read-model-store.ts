@@ -12,6 +12,7 @@ import {
   CollectionInUseError,
   CollectionSpec,
   CollectionSpecConflictError,
+  DocumentVersion,
   DocumentWrite,
   FindQuery,
   IndexedField,
@@ -27,7 +28,7 @@ import {
 interface Collection {
   readonly fields: readonly IndexedField[];
   /** Bodies kept as JSON text: returned byte for byte, and never shared with a caller. */
-  readonly documents: Map<string, { readonly version: number; readonly json: string }>;
+  readonly documents: Map<string, { readonly version: DocumentVersion; readonly json: string }>;
 }
 
 /** For unit tests only: the same contract as the real adapters, kept in process memory. */
@@ -110,7 +111,9 @@ export class InMemoryReadModelStore implements ReadModelStore {
       if (physical === name) throw new CollectionInUseError(name, logical);
     }
     this.collections.delete(name);
-    this.checkpoints.delete(name);
+    for (const checkpoint of [...this.checkpoints.keys()])
+      if (checkpoint === name || checkpoint.startsWith(`${name}#`))
+        this.checkpoints.delete(checkpoint);
   }
 
   async activeCollection(logical: string): Promise<string | undefined> {

@@ -120,7 +120,7 @@ export class MongoCatalog {
   }
 
   /**
-   * Removes the storage and the checkpoint of the same name before the entry, which says
+   * Removes the storage and its checkpoints (the one of the same name, and `<name>#...`) before the entry, which says
    * "dropping" meanwhile, so the next drop or ensure finishes a drop that was interrupted.
    */
   async drop(name: string): Promise<void> {
@@ -144,7 +144,10 @@ export class MongoCatalog {
       }
       await this.db.collection(entry.storage).drop();
     }
-    await this.db.collection<{ _id: string }>(MONGO_CATALOG.checkpoints).deleteOne({ _id: name });
+    // Names are [a-z0-9_]: nothing in them is special to a regular expression.
+    await this.db
+      .collection<{ _id: string }>(MONGO_CATALOG.checkpoints)
+      .deleteMany({ $or: [{ _id: name }, { _id: { $regex: `^${name}#` } }] });
     if (entry) await this.entries.deleteOne({ _id: name, storage: entry.storage });
   }
 

@@ -11,9 +11,10 @@ import { IndexedField, Scalar } from './read-model-store.port';
  */
 export interface MongoDocument {
   _id: string;
-  version: number;
+  /** A number, or an int64 when beyond 2^53 (read back with `useBigInt64`). */
+  version: number | bigint;
   json: string;
-  [indexedKey: string]: Scalar;
+  [indexedKey: string]: Scalar | bigint;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { Collection, Db } from 'mongodb';
 import { KeyedSerialiser } from '../ingest/keyed-serialiser';
 import { resolveField, validatedSpec } from './collection-spec';
-import { assertCheckpoint, planWrites } from './document-writes';
+import { assertCheckpoint, normalVersion, planWrites } from './document-writes';
 import { pageOf, planFind, planWhere } from './find-plan';
 import { MONGO_CATALOG, MongoCatalog } from './mongo-catalog';
 import { upsertById, writeNewer } from './mongo-guarded-writes';
@@ -30,7 +30,7 @@ const BODY = { version: 1, json: 1 } as const;
 
 const toDocument = ({ _id, version, json }: Pick<MongoDocument, '_id' | 'version' | 'json'>) => ({
   id: _id,
-  version,
+  version: normalVersion(version),
   body: JSON.parse(json) as Record<string, unknown>,
 });
 
@@ -95,7 +95,9 @@ export class MongoReadModelStore implements ReadModelStore {
 
   async get(collection: string, id: string): Promise<StoredDocument | undefined> {
     const entry = await this.catalog.entry(collection);
-    const found = await this.catalog.storageOf(entry).findOne({ _id: id }, { projection: BODY });
+    const found = await this.catalog
+      .storageOf(entry)
+      .findOne({ _id: id }, { projection: BODY, useBigInt64: true });
     return found ? toDocument(found) : undefined;
   }
 
@@ -105,7 +107,7 @@ export class MongoReadModelStore implements ReadModelStore {
     // One document more than asked tells whether another page follows.
     const found = await this.catalog
       .storageOf(entry)
-      .find(filterOf(plan.predicates, keysetOf(plan)))
+      .find(filterOf(plan.predicates, keysetOf(plan)), { useBigInt64: true })
       .sort(sortOf(plan))
       .limit(plan.limit + 1)
       .project<MongoDocument>(BODY)

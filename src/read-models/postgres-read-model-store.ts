@@ -7,7 +7,7 @@ import {
   sameIndexedFields,
   validatedSpec,
 } from './collection-spec';
-import { assertCheckpoint, planWrites } from './document-writes';
+import { assertCheckpoint, normalVersion, planWrites } from './document-writes';
 import { FindPlan, pageOf, planFind, planWhere, Predicate } from './find-plan';
 import {
   Checkpoint,
@@ -56,14 +56,14 @@ const SQL_TYPES: Readonly<Record<IndexedFieldType, string>> = {
 
 interface DocumentRow {
   id: string;
-  /** bigint: a string from `pg`, a number from PGlite. */
-  version: string | number;
+  /** bigint, read as text: PGlite would round one beyond 2^53 to a number. */
+  version: string;
   body: Record<string, unknown>;
 }
 
 const toDocument = (row: DocumentRow): StoredDocument => ({
   id: row.id,
-  version: Number(row.version),
+  version: normalVersion(row.version),
   body: row.body,
 });
 
@@ -204,7 +204,7 @@ export class PostgresReadModelStore implements ReadModelStore {
              SELECT count(*) AS written FROM written`,
             [
               documents.map((document) => document.id),
-              documents.map((document) => document.version),
+              documents.map((document) => document.version.toString()),
               documents.map((document) => document.json),
             ],
           );
@@ -228,7 +228,7 @@ export class PostgresReadModelStore implements ReadModelStore {
     await this.fields(collection);
     const [row] = await this.onTable(collection, () =>
       this.sql.query<DocumentRow>(
-        `SELECT id, version, body FROM ${tableOf(collection)} WHERE id = $1`,
+        `SELECT id, version::text AS version, body FROM ${tableOf(collection)} WHERE id = $1`,
         [id],
       ),
     );
@@ -250,7 +250,7 @@ export class PostgresReadModelStore implements ReadModelStore {
     // One row more than asked tells whether another page follows.
     const rows = await this.onTable(collection, () =>
       this.sql.query<DocumentRow>(
-        `SELECT id, version, body FROM ${tableOf(collection)} ${where} ORDER BY ${order} LIMIT ${plan.limit + 1}`,
+        `SELECT id, version::text AS version, body FROM ${tableOf(collection)} ${where} ORDER BY ${order} LIMIT ${plan.limit + 1}`,
         parameters.values,
       ),
     );
@@ -299,7 +299,10 @@ export class PostgresReadModelStore implements ReadModelStore {
         // The active-collection foreign key refuses this while a logical name points here.
         await tx.query('DELETE FROM read_model_collections WHERE name = $1', [name]);
         await tx.query(`DROP TABLE IF EXISTS ${tableOf(name)}`);
-        await tx.query('DELETE FROM read_model_checkpoints WHERE name = $1', [name]);
+        await tx.query(
+          "DELETE FROM read_model_checkpoints WHERE name = $1 OR starts_with(name, $1 || '#')",
+          [name],
+        );
       });
     } catch (error) {
       if (pgErrorCode(error) !== PG_FOREIGN_KEY_VIOLATION) throw error;

@@ -30,10 +30,20 @@ export interface CollectionSpec {
   readonly indexedFields: readonly IndexedField[];
 }
 
+/**
+ * What a document's version guard compares: the stream revision its body reflects (a document
+ * built from one stream), or the global position of the last event applied (a document built
+ * from many streams: positions only grow in the order a projection reads them).
+ */
+export type DocumentVersion = number | bigint;
+
 export interface DocumentWrite {
   readonly id: string;
-  /** The stream revision the body reflects (DESIGN rule 6): a non-negative safe integer. */
-  readonly version: number;
+  /**
+   * The version the body reflects (DESIGN rule 6): a non-negative safe integer (a stream
+   * revision), or a bigint in [0, 2^63) (a global position).
+   */
+  readonly version: DocumentVersion;
   /**
    * Stored and returned exactly as JSON.stringify renders it (key order included). At an indexed
    * path a value must have the declared type, or be null or absent. No string may hold U+0000 or
@@ -44,7 +54,8 @@ export interface DocumentWrite {
 
 export interface StoredDocument {
   readonly id: string;
-  readonly version: number;
+  /** As written; read back as a number when it is a safe integer, as a bigint otherwise. */
+  readonly version: DocumentVersion;
   readonly body: Readonly<Record<string, unknown>>;
 }
 
@@ -130,7 +141,8 @@ export interface ReadModelStore {
   ): Promise<Readonly<Record<string, number>>>;
   readCheckpoint(name: string): Promise<bigint | undefined>;
   /**
-   * Deletes the collection and the checkpoint of the same name; a no-op when it does not exist.
+   * Deletes the collection and its checkpoints: the one of the same name, and those named
+   * `<name>#<anything>` (a partitioned projection's); a no-op when it does not exist.
    * @throws CollectionInUseError while a logical name points at it.
    */
   dropCollection(name: string): Promise<void>;

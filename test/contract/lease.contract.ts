@@ -50,6 +50,22 @@ export function leaseStoreContract(open: () => Promise<LeaseStoreUnderTest>): vo
     expect(await store.holder(name)).toBe('b');
   });
 
+  it('lists the unexpired leases under a prefix with their holders, and nothing else', async () => {
+    // "_" and "." would be wildcards to LIKE and to a regular expression: the prefix is literal.
+    const prefix = `${name}_p.`;
+    expect(await store.acquire(`${prefix}0`, 'a', 10_000)).toBe(true);
+    expect(await store.acquire(`${prefix}1`, 'b', 10_000)).toBe(true);
+    expect(await store.acquire(`${prefix}2`, 'c', 150)).toBe(true);
+    expect(await store.acquire(`${name}Xp.0`, 'd', 10_000)).toBe(true);
+    expect(await store.acquire(`${name}_pX0`, 'e', 10_000)).toBe(true);
+    await sleep(300);
+    expect([...(await store.holders(prefix))]).toEqual([
+      [`${prefix}0`, 'a'],
+      [`${prefix}1`, 'b'],
+    ]);
+    expect((await store.holders(`${name}_q`)).size).toBe(0);
+  });
+
   it('given a release, then only the holder frees the lease, at once', async () => {
     expect(await store.acquire(name, 'a', 10_000)).toBe(true);
     await store.release(name, 'b');

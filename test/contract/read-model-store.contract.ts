@@ -346,6 +346,49 @@ export function readModelStoreContract(open: () => Promise<OpenedReadModelStore>
       expect(await store.get(name, 'a')).toEqual({ id: 'a', version: 9, body: { v: 9 } });
     });
 
+    it('guards documents built from many streams by global position, beyond 2^53 too', async () => {
+      const name = await aCollection();
+      // PostgreSQL positions put the transaction id in the high bits: past 2^53 early on.
+      const position = (xid: bigint, index: bigint) => (xid << 32n) | index;
+      const first = position(3_000_000n, 7n);
+      const next = first + 1n;
+      expect(next > BigInt(Number.MAX_SAFE_INTEGER)).toBe(true);
+      expect(
+        await store.write(name, [{ id: 'household-1', version: first, body: { n: 1 } }]),
+      ).toEqual({
+        written: 1,
+        ignored: 0,
+      });
+      // One position further: a double could not tell them apart, the guard must.
+      expect(
+        await store.write(name, [{ id: 'household-1', version: next, body: { n: 2 } }]),
+      ).toEqual({
+        written: 1,
+        ignored: 0,
+      });
+      expect(
+        await store.write(name, [{ id: 'household-1', version: first, body: { n: 1 } }]),
+      ).toEqual({
+        written: 0,
+        ignored: 1,
+      });
+      expect(await store.get(name, 'household-1')).toEqual({
+        id: 'household-1',
+        version: next,
+        body: { n: 2 },
+      });
+      // A bigint that fits a safe integer reads back as the number it is, and compares with one.
+      await store.write(name, [{ id: 'small', version: 5n, body: {} }]);
+      expect(await store.write(name, [{ id: 'small', version: 5, body: { n: 1 } }])).toEqual({
+        written: 0,
+        ignored: 1,
+      });
+      await store.write(name, [{ id: 'small', version: 6, body: { n: 2 } }]);
+      expect(await store.get(name, 'small')).toEqual({ id: 'small', version: 6, body: { n: 2 } });
+      const page = await store.find(name, { limit: 10 });
+      expect(page.documents.map((document) => document.version)).toEqual([next, 6]);
+    });
+
     it('refuses a bad batch whole, before writing any of it', async () => {
       const name = await aCollection();
       const good = customerDocument(CUSTOMERS[0]);
@@ -353,6 +396,8 @@ export function readModelStoreContract(open: () => Promise<OpenedReadModelStore>
         { id: 'x', version: -1, body: {} },
         { id: 'x', version: 1.5, body: {} },
         { id: 'x', version: Number.MAX_SAFE_INTEGER + 1, body: {} },
+        { id: 'x', version: -1n, body: {} },
+        { id: 'x', version: 2n ** 63n, body: {} },
         { id: '', version: 1, body: {} },
         { id: 'x', version: 1, body: [] as unknown as Record<string, unknown> },
         { id: 'x', version: 1, body: { churn: { score: '10' } } },
@@ -792,6 +837,18 @@ export function readModelStoreContract(open: () => Promise<OpenedReadModelStore>
       await expect(store.get(name, 'c01')).rejects.toBeInstanceOf(UnknownCollectionError);
       expect(await store.readCheckpoint(name)).toBeUndefined();
       await store.dropCollection(name);
+    });
+
+    it("deletes a partitioned projection's checkpoints (<name>#...) with it, and no one else's", async () => {
+      const name = await customers();
+      const other = `${name}x`;
+      for (const checkpoint of [`${name}#0/2`, `${name}#1/2`, other, `${other}#0/2`])
+        await store.write(name, [], { name: checkpoint, position: 9n });
+      await store.dropCollection(name);
+      expect(await store.readCheckpoint(`${name}#0/2`)).toBeUndefined();
+      expect(await store.readCheckpoint(`${name}#1/2`)).toBeUndefined();
+      expect(await store.readCheckpoint(other)).toBe(9n);
+      expect(await store.readCheckpoint(`${other}#0/2`)).toBe(9n);
     });
 
     it('lets the name be created again, empty and with another spec', async () => {

@@ -28,4 +28,14 @@ export class InMemoryLeaseStore implements LeaseStore {
     const current = this.leases.get(name);
     return current && current.expiresAt > this.now() ? current.owner : undefined;
   }
+
+  async holders(prefix: string): Promise<ReadonlyMap<string, string>> {
+    const now = this.now();
+    return new Map(
+      [...this.leases]
+        .filter(([name, lease]) => name.startsWith(prefix) && lease.expiresAt > now)
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([name, lease]) => [name, lease.owner]),
+    );
+  }
 }

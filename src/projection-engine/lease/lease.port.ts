@@ -23,6 +23,11 @@ export interface LeaseStore {
   release(name: string, owner: string): Promise<void>;
   /** The current unexpired holder, if any. */
   holder(name: string): Promise<string | undefined>;
+  /**
+   * Every unexpired lease whose name starts with `prefix`, with its holder: how the instances of
+   * a deployment see each other and share a projection's partitions.
+   */
+  holders(prefix: string): Promise<ReadonlyMap<string, string>>;
 }
 
 export const LEASE_STORE = Symbol('LeaseStore');

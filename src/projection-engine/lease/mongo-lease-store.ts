@@ -55,4 +55,13 @@ export class MongoLeaseStore implements LeaseStore {
     const lease = await this.leases.findOne({ _id: name, expiresAt: { $gt: new Date() } });
     return lease?.owner;
   }
+
+  async holders(prefix: string): Promise<ReadonlyMap<string, string>> {
+    const escaped = prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const leases = await this.leases
+      .find({ _id: { $regex: `^${escaped}` }, expiresAt: { $gt: new Date() } })
+      .sort({ _id: 1 })
+      .toArray();
+    return new Map(leases.map((lease) => [lease._id, lease.owner]));
+  }
 }

@@ -58,4 +58,14 @@ export class PostgresLeaseStore implements LeaseStore {
     );
     return row?.owner;
   }
+
+  async holders(prefix: string): Promise<ReadonlyMap<string, string>> {
+    // starts_with, not LIKE: a prefix may hold % or _.
+    const rows = await this.sql.query<{ name: string; owner: string }>(
+      `SELECT name, owner FROM projection_leases
+        WHERE starts_with(name, $1) AND expires_at > clock_timestamp() ORDER BY name`,
+      [prefix],
+    );
+    return new Map(rows.map((row) => [row.name, row.owner]));
+  }
 }
