@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { touchpoint } from '../projections/testing/touchpoints';
 import { EventToAppend } from '../src/event-store/event-store.port';
 import { PostgresEventStore } from '../src/event-store/postgres-event-store';
 import { PgSqlClient } from '../src/postgres/pg-sql-client';
@@ -20,12 +21,14 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const EVENTS_PER_RUN = Number(process.env.BENCH_EVENTS ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 
-const touchpoint = (): EventToAppend => ({
-  eventId: randomUUID(),
-  type: 'BalanceReported',
-  version: 1,
-  occurredAt: new Date().toISOString(),
-  data: { accountId: 'ACC-1', balanceMinor: '1234500', currency: 'CNY' },
+const balanceReported = (): EventToAppend => ({
+  ...touchpoint(
+    'BalanceReported',
+    new Date().toISOString(),
+    { accountId: 'ACC-1', balanceMinor: '1234500', currency: 'CNY' },
+    1,
+    randomUUID(),
+  ),
   metadata: { sourceSystem: 'bench' },
 });
 
@@ -38,7 +41,7 @@ async function run(store: PostgresEventStore, batchSize: number): Promise<number
       const stream = `customer-bench-${randomUUID()}`;
       let revision = -1;
       while (next++ < appends) {
-        const batch = Array.from({ length: batchSize }, touchpoint);
+        const batch = Array.from({ length: batchSize }, balanceReported);
         await store.appendToStream(stream, batch, revision < 0 ? 'no_stream' : revision);
         revision += batchSize;
       }

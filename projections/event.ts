@@ -1,15 +1,12 @@
+import type { TouchpointEvent } from './touchpoint-types';
+
 /**
- * The event shape projections consume. Structurally compatible with the app's DomainEvent so
- * projections never import from src/: the engine upcasts events to their latest version first.
+ * The event shape projections consume: any accepted touchpoint type and version, discriminated
+ * by `type` (projections/touchpoint-types.ts). Structurally compatible with the app's upcast
+ * events so projections never import from src/: the engine upcasts events to their latest
+ * version first.
  */
-export interface ProjectionEvent {
-  readonly eventId: string;
-  readonly type: string;
-  readonly version: number;
-  /** ISO 8601 UTC instant at which the fact happened. */
-  readonly occurredAt: string;
-  readonly data: Readonly<Record<string, unknown>>;
-}
+export type ProjectionEvent = TouchpointEvent;
 
 /** Reads a string field; projections receive validated data, so absence means "not given". */
 export function stringField(data: Readonly<Record<string, unknown>>, key: string): string | null {

@@ -26,11 +26,11 @@ import { addDays, daysBetween, normaliseInstant } from './time';
 import { type LifecycleStage, type ValueTier, tierRank } from './vocabulary';
 
 /** An event as stored: where it stands in the global order and in its stream. */
-export interface ExplainableEvent extends ProjectionEvent {
+export type ExplainableEvent = ProjectionEvent & {
   /** Global position, a decimal string. */
   readonly position: string;
   readonly revision: number;
-}
+};
 
 /** A stored event a fact or a decision comes from. */
 export interface EventReference {

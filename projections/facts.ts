@@ -13,6 +13,7 @@ import {
   stringField,
 } from './event';
 import { laterOf, earlierOf, normaliseInstant } from './time';
+import type { TouchpointType } from './touchpoint-types';
 import {
   CHANNELS,
   CONSENT_PURPOSES,
@@ -21,7 +22,7 @@ import {
   isOneOf,
 } from './vocabulary';
 
-const SYSTEM_TYPES: readonly string[] = Object.values(SYSTEM_EVENT_TYPES);
+const SYSTEM_TYPES: readonly TouchpointType[] = Object.values(SYSTEM_EVENT_TYPES);
 
 export function isSystemEvent(event: ProjectionEvent): boolean {
   return SYSTEM_TYPES.includes(event.type);

@@ -1,6 +1,7 @@
 /** Public surface of the pure projections: import from 'projections' only through this file. */
 export type { ProjectionEvent } from './event';
 export * from './vocabulary';
+export * from './touchpoint-types';
 export {
   type Policy,
   type CurrencyRate,

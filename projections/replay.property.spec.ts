@@ -4,6 +4,8 @@ import type { ProjectionEvent } from './event';
 import { projectCustomer } from './project-customer';
 import { dueThresholdEvents } from './thresholds';
 import { POLICY } from './testing/scenario';
+import { touchpoint } from './testing/touchpoints';
+import type { TouchpointType } from './touchpoint-types';
 
 const START = Date.parse('2023-01-01T00:00:00.000Z');
 const instant = fc
@@ -12,13 +14,12 @@ const instant = fc
 const account = fc.constantFrom('A1', 'A2', 'A3');
 const channel = fc.constantFrom('branch', 'mobile', 'web', 'call-centre', 'atm', 'messaging');
 
-const entry = (
-  type: string,
-  data: Record<string, unknown>,
-): [string, Record<string, unknown>, number] => [type, data, 1];
+type Entry = [TouchpointType, Record<string, unknown>];
+
+const entry = (type: TouchpointType, data: Record<string, unknown>): Entry => [type, data];
 
 /** Touchpoints in any order (late ones included), not necessarily consistent: projections must cope. */
-const touchpointData: fc.Arbitrary<[string, Record<string, unknown>, number]> = fc.oneof(
+const touchpointData: fc.Arbitrary<Entry> = fc.oneof(
   fc
     .record({
       accountId: account,
@@ -86,20 +87,16 @@ const touchpointData: fc.Arbitrary<[string, Record<string, unknown>, number]> = 
 const history: fc.Arbitrary<ProjectionEvent[]> = fc
   .array(fc.tuple(touchpointData, instant), { minLength: 1, maxLength: 60 })
   .map((items) => [
-    {
-      eventId: 'e-0',
-      type: 'ProspectCaptured',
-      version: 1,
-      occurredAt: '2023-01-01T00:00:00.000Z',
-      data: { source: 'website', channel: 'web' },
-    },
-    ...items.map(([[type, data, version], occurredAt], i) => ({
-      eventId: `e-${i + 1}`,
-      type,
-      version,
-      occurredAt,
-      data,
-    })),
+    touchpoint(
+      'ProspectCaptured',
+      '2023-01-01T00:00:00.000Z',
+      { source: 'website', channel: 'web' },
+      1,
+      'e-0',
+    ),
+    ...items.map(([[type, data], occurredAt], i) =>
+      touchpoint(type, occurredAt, data, 1, `e-${i + 1}`),
+    ),
   ]);
 
 /** Folds like the live service: due threshold events are appended before each touchpoint. */

@@ -6,22 +6,27 @@
  */
 import { type CustomerState, openProducts } from './customer-state';
 import { THRESHOLD_EVENT_NAMESPACE, uuidV5 } from './deterministic-id';
-import type { ProjectionEvent } from './event';
 import { inactivityBaseline } from './holdings';
 import { inactivityDays } from './lifecycle';
 import type { Policy } from './policy';
 import { privacyOf, retentionErasureDueAt } from './privacy';
 import { addDays } from './time';
+import type { SystemEventType, TouchpointEvent } from './touchpoint-types';
 import { INACTIVITY_THRESHOLDS, SYSTEM_EVENT_TYPES } from './vocabulary';
 
-export interface ThresholdEvent extends ProjectionEvent {
-  readonly version: 1;
-}
+/** What the scheduler appends: the threshold events, and a retention-expired erasure. */
+export type ThresholdEventType =
+  Exclude<SystemEventType, typeof SYSTEM_EVENT_TYPES.legalHoldChanged> | 'PersonalDataErased';
+
+export type ThresholdEvent = Extract<
+  TouchpointEvent,
+  { readonly type: ThresholdEventType; readonly version: 1 }
+>;
 
 interface PendingThreshold {
   /** Distinguishes thresholds that could fall due at the same instant. */
   readonly kind: string;
-  readonly type: string;
+  readonly type: ThresholdEventType;
   readonly dueAt: string;
   readonly data: Readonly<Record<string, unknown>>;
 }
@@ -127,7 +132,7 @@ export function dueThresholdEvents(
   const nowInstant = new Date(Date.parse(now)).toISOString();
   return pendingThresholds(state, policy)
     .filter((p) => p.dueAt <= nowInstant)
-    .map((p) => ({
+    .map((p): ThresholdEvent => ({
       eventId: uuidV5(`${state.customerId}|${p.kind}|${p.dueAt}`, THRESHOLD_EVENT_NAMESPACE),
       type: p.type,
       version: 1,

@@ -8,22 +8,13 @@ import type { ProjectionEvent } from '../event';
 import { type Policy, parsePolicy } from '../policy';
 import { projectCustomer } from '../project-customer';
 import { dueThresholdEvents } from '../thresholds';
+import { touchpoint } from './touchpoints';
+
+export { touchpoint } from './touchpoints';
 
 export const POLICY: Policy = parsePolicy(retailBankV1);
 
 export const CUSTOMER_ID = 'customer-1';
-
-let sequence = 0;
-
-export function touchpoint(
-  type: string,
-  occurredAt: string,
-  data: Record<string, unknown> = {},
-  version = 1,
-): ProjectionEvent {
-  sequence += 1;
-  return { eventId: `e-${String(sequence).padStart(6, '0')}`, type, version, occurredAt, data };
-}
 
 export function day(n: number, base = '2024-01-01T09:00:00.000Z'): string {
   return new Date(Date.parse(base) + n * 86_400_000).toISOString();

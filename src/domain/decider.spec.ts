@@ -1,3 +1,4 @@
+import { touchpoint } from '../../projections/testing/touchpoints';
 import { RETAIL_BANK_POLICY_V1 } from './retail-bank-policy';
 import {
   type CustomerWriteState,
@@ -11,19 +12,7 @@ import type { DomainEvent } from './touchpoints';
 const decide = (state: CustomerWriteState, event: DomainEvent) =>
   decideUnder(state, event, RETAIL_BANK_POLICY_V1);
 
-let n = 0;
-const ev = (
-  type: string,
-  occurredAt: string,
-  data: Record<string, unknown> = {},
-  version = 1,
-): DomainEvent => ({
-  eventId: `e-${++n}`,
-  type,
-  version,
-  occurredAt,
-  data,
-});
+const ev = touchpoint;
 const given = (...events: DomainEvent[]): CustomerWriteState =>
   events.reduce(evolveWriteState, initialCustomerWriteState);
 const refused = (rule: string, field?: string): Decision =>
@@ -211,5 +200,30 @@ describe('decider', () => {
       purpose: 'advice',
     });
     expect(decide(given(prospect, opened('A1')), late)).toEqual(ACCEPTED);
+  });
+
+  it("given the scheduler's threshold events, then they are judged against the stream: inactivity needs an open product; nothing follows an erasure", () => {
+    const inactivity = ev('InactivityThresholdReached', '2024-09-01T00:00:00Z', {
+      threshold: 'at-risk',
+      inactiveSince: '2024-01-02T00:00:00.000Z',
+      policyVersion: 'retail-bank-v1',
+    });
+    const overdue = ev('RmContactOverdue', '2024-09-01T00:00:00Z', {
+      rmId: 'RM-1',
+      dueAt: '2024-09-01T00:00:00.000Z',
+      policyVersion: 'retail-bank-v1',
+    });
+    expect(decide(given(prospect, opened('A1')), inactivity)).toEqual(ACCEPTED);
+    expect(decide(given(prospect, opened('A1'), closed('A1')), inactivity)).toEqual(
+      refused('no-open-products'),
+    );
+    expect(decide(given(prospect), inactivity)).toEqual(refused('no-open-products'));
+    expect(decide(initialCustomerWriteState, overdue)).toEqual(refused('customer-unknown', 'type'));
+    const erased = ev('PersonalDataErased', '2024-08-01T00:00:00Z', {
+      requestId: 'R1',
+      reason: 'customer-request',
+    });
+    expect(decide(given(prospect, erased), overdue)).toEqual(refused('customer-erased'));
+    expect(decide(given(prospect, opened('A1')), overdue)).toEqual(ACCEPTED);
   });
 });

@@ -9,6 +9,8 @@ import {
   type Policy,
   retainedAt,
   SYSTEM_EVENT_TYPES,
+  type LatestTouchpointEvent,
+  type TouchpointType,
 } from '../../projections';
 import { type DomainEvent, upcast } from './touchpoints';
 
@@ -52,7 +54,7 @@ export const initialCustomerWriteState: CustomerWriteState = {
   offers: {},
 };
 
-const STREAM_OPENERS = ['ProspectCaptured', 'CustomerImported'];
+const STREAM_OPENERS: readonly TouchpointType[] = ['ProspectCaptured', 'CustomerImported'];
 const ACCEPTED: Decision = { accepted: true };
 
 function refuse(rule: string, message: string, field?: string): Decision {
@@ -144,7 +146,7 @@ export function evolveWriteState(
 
 function decideAccountActivity(
   state: CustomerWriteState,
-  event: DomainEvent,
+  event: LatestTouchpointEvent,
   at: number,
 ): Decision {
   const accountId = text(event.data, 'accountId');
@@ -255,7 +257,11 @@ function decideErasure(state: CustomerWriteState, at: number, policy: Policy): D
   );
 }
 
-function decideExisting(state: CustomerWriteState, event: DomainEvent, policy: Policy): Decision {
+function decideExisting(
+  state: CustomerWriteState,
+  event: LatestTouchpointEvent,
+  policy: Policy,
+): Decision {
   const data = event.data;
   const at = Date.parse(event.occurredAt);
   switch (event.type) {
@@ -321,6 +327,16 @@ function decideExisting(state: CustomerWriteState, event: DomainEvent, policy: P
           );
     case 'PersonalDataErased':
       return decideErasure(state, at, policy);
+    // Threshold events come from the scheduler (AppendSystemEventsCommand), which computes them
+    // from a read-model document: here they meet the stream's own facts. Inactivity is measured
+    // on products held (projections/thresholds.ts), so it no longer applies once none is open.
+    case SYSTEM_EVENT_TYPES.inactivityThresholdReached:
+      return Object.values(state.accounts).some((a) => a.status === 'open')
+        ? ACCEPTED
+        : refuse(
+            'no-open-products',
+            'inactivity is measured on products held, and the customer holds none open',
+          );
     default:
       return ACCEPTED;
   }

@@ -29,3 +29,24 @@ export class AppendTouchpointsCommand extends Command<readonly TouchpointOutcome
     super();
   }
 }
+
+/**
+ * Append events the engine names itself (the scheduler's threshold events, a retention-expired
+ * erasure) for one customer, through the same decider as touchpoints. Only the engine sends
+ * it: ingest (HTTP, Kafka) refuses system-only types before any command is built.
+ *
+ * `expectedRevision` is the stream revision the events were computed from. An id the stream
+ * holds already is answered `duplicate` (deterministic ids: a second run, or a second instance,
+ * appends nothing); when the stream has moved on past that revision, the new ones are answered
+ * `conflict` and nothing is appended (the caller asks again from newer state); otherwise the
+ * decider judges each against the stream and the accepted ones are appended at that revision.
+ */
+export class AppendSystemEventsCommand extends Command<readonly TouchpointOutcome[]> {
+  constructor(
+    readonly customerId: string,
+    readonly events: readonly ValidTouchpoint[],
+    readonly expectedRevision: number,
+  ) {
+    super();
+  }
+}

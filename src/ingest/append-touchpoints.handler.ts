@@ -11,7 +11,12 @@ import {
   evolveWriteState,
   writeStateRetention,
 } from '../domain/decider';
-import { DomainEvent, upcast, withoutPersonalData } from '../domain/touchpoints';
+import {
+  DomainEvent,
+  SYSTEM_TOUCHPOINT_TYPES,
+  upcast,
+  withoutPersonalData,
+} from '../domain/touchpoints';
 import { contentKeyOf } from '../event-store/event-content';
 import {
   customerStreamId,
@@ -25,13 +30,28 @@ import {
 import { failpoint } from '../config/failpoint';
 import { erasureTombstone } from '../privacy/erasure';
 import { CustomerErasedError, PersonalDataVault } from '../privacy/personal-data-vault';
-import { AppendTouchpointsCommand, TouchpointOutcome } from './append-touchpoints.command';
+import {
+  AppendSystemEventsCommand,
+  AppendTouchpointsCommand,
+  TouchpointOutcome,
+} from './append-touchpoints.command';
 import { ValidTouchpoint } from './touchpoint-validator';
 import { KeyedSerialiser } from './keyed-serialiser';
 import { EMPTY_VIEW, WriteView, WriteViewCache } from './write-view-cache';
 
 /** The decider names payload fields relative to `data`; answers name them from the touchpoint's root. */
 const ENVELOPE_FIELDS = ['eventId', 'customerId', 'type', 'version', 'occurredAt'];
+
+/** What one command asks of a customer's stream. */
+interface AppendRequest {
+  readonly customerId: string;
+  readonly touchpoints: readonly ValidTouchpoint[];
+  /**
+   * The engine's own events (AppendSystemEventsCommand): the revision they were computed from.
+   * Absent for touchpoints, which are decided against whatever the stream holds now.
+   */
+  readonly expectedRevision?: number;
+}
 
 const toDomainEvent = ({ eventId, type, version, occurredAt, data }: RecordedEvent): DomainEvent =>
   upcast({ eventId, type, version, occurredAt, data });
@@ -45,6 +65,10 @@ const toDomainEvent = ({ eventId, type, version, occurredAt, data }: RecordedEve
  *
  * "Load" reads only what is new: the decider's view of recently used customers is kept
  * (DECIDER_CACHE_EVENTS), and only the events after its revision are read and folded in.
+ *
+ * The engine's own events (AppendSystemEventsCommand, from the scheduler) take the same path,
+ * queue and decider; they alone may carry system-only types, and they are appended only at the
+ * revision they were computed from (see the command).
  */
 @CommandHandler(AppendTouchpointsCommand)
 export class AppendTouchpointsHandler implements ICommandHandler<AppendTouchpointsCommand> {
@@ -66,9 +90,18 @@ export class AppendTouchpointsHandler implements ICommandHandler<AppendTouchpoin
     return this.perCustomer.run(command.customerId, () => this.executeNow(command));
   }
 
-  private async executeNow(
-    command: AppendTouchpointsCommand,
-  ): Promise<readonly TouchpointOutcome[]> {
+  /** AppendSystemEventsCommand, through AppendSystemEventsHandler. */
+  executeSystem(command: AppendSystemEventsCommand): Promise<readonly TouchpointOutcome[]> {
+    return this.perCustomer.run(command.customerId, () =>
+      this.executeNow({
+        customerId: command.customerId,
+        touchpoints: command.events,
+        expectedRevision: command.expectedRevision,
+      }),
+    );
+  }
+
+  private async executeNow(command: AppendRequest): Promise<readonly TouchpointOutcome[]> {
     const streamId = customerStreamId(command.customerId);
     for (let attempt = 0; attempt <= this.retries; attempt++) {
       if (attempt > 0) await backoff(attempt);
@@ -94,13 +127,13 @@ export class AppendTouchpointsHandler implements ICommandHandler<AppendTouchpoin
     return view;
   }
 
-  private async attempt(
-    streamId: string,
-    command: AppendTouchpointsCommand,
-  ): Promise<TouchpointOutcome[]> {
+  private async attempt(streamId: string, command: AppendRequest): Promise<TouchpointOutcome[]> {
     const view = await this.currentView(streamId);
     const { known } = view;
     let state = view.state;
+    const system = command.expectedRevision !== undefined;
+    /** The engine's events were computed from an older stream: the new ones wait for a re-ask. */
+    const movedOn = system && view.revision !== command.expectedRevision;
 
     const outcomes: (TouchpointOutcome | 'pending')[] = [];
     const accepted: ValidTouchpoint[] = [];
@@ -118,6 +151,18 @@ export class AppendTouchpointsHandler implements ICommandHandler<AppendTouchpoin
       if (accepted.some((o) => o.eventId === touchpoint.eventId)) {
         outcomes.push('pending');
         accepted.push(touchpoint);
+        continue;
+      }
+      if (!system && SYSTEM_TOUCHPOINT_TYPES.includes(touchpoint.type)) {
+        outcomes.push(systemOnly(touchpoint));
+        continue;
+      }
+      if (movedOn) {
+        outcomes.push({
+          eventId: touchpoint.eventId,
+          status: 'conflict',
+          message: `customer ${command.customerId} is at revision ${view.revision}, not ${command.expectedRevision}; ask again from the newer state`,
+        });
         continue;
       }
       const event = upcast(touchpoint);
@@ -220,7 +265,7 @@ export class AppendTouchpointsHandler implements ICommandHandler<AppendTouchpoin
   private async repeated(
     streamId: string,
     customerId: string,
-    touchpoint: AppendTouchpointsCommand['touchpoints'][number],
+    touchpoint: ValidTouchpoint,
     revision: number,
   ): Promise<TouchpointOutcome> {
     const [stored] = await this.store.readStream(streamId, { fromRevision: revision, maxCount: 1 });
@@ -245,6 +290,18 @@ export class AppendTouchpointsHandler implements ICommandHandler<AppendTouchpoin
   }
 }
 
+/**
+ * The engine's own event types arrive only in AppendSystemEventsCommand; ingest refuses them
+ * already (touchpoint-validator), and so does the touchpoints' command.
+ */
+const systemOnly = ({ eventId, type }: ValidTouchpoint): TouchpointOutcome => ({
+  eventId,
+  status: 'rejected',
+  rule: 'system-event',
+  field: 'type',
+  message: `${type} is appended by the engine itself`,
+});
+
 const erased = (eventId: string): TouchpointOutcome => ({
   eventId,
   status: 'rejected',
@@ -260,6 +317,19 @@ const reused = (eventId: string, revision: number): TouchpointOutcome => ({
   field: 'eventId',
   message: `eventId ${eventId} is already stored (revision ${revision}) with other content; a new fact needs a new eventId`,
 });
+
+/**
+ * The scheduler's command: its events take the touchpoints' handler, so one customer's commands
+ * share one queue, one decider and one cached view whichever path they come by.
+ */
+@CommandHandler(AppendSystemEventsCommand)
+export class AppendSystemEventsHandler implements ICommandHandler<AppendSystemEventsCommand> {
+  constructor(private readonly touchpoints: AppendTouchpointsHandler) {}
+
+  execute(command: AppendSystemEventsCommand): Promise<readonly TouchpointOutcome[]> {
+    return this.touchpoints.executeSystem(command);
+  }
+}
 
 /** The events after what the view holds, folded in. */
 function advance(view: WriteView, newer: readonly RecordedEvent[]): WriteView {

@@ -4,7 +4,7 @@ import { PolicyModule } from '../policy-history/policy.module';
 import { CqrsModule } from '@nestjs/cqrs';
 import { PrivacyModule } from '../privacy/privacy.module';
 import { EventStoreModule } from '../event-store/event-store.module';
-import { AppendTouchpointsHandler } from './append-touchpoints.handler';
+import { AppendSystemEventsHandler, AppendTouchpointsHandler } from './append-touchpoints.handler';
 import { IngestAdminController } from './ingest-admin.controller';
 import { IngestController } from './ingest.controller';
 import { IngestService } from './ingest.service';
@@ -13,7 +13,7 @@ import { KafkaIngest } from './kafka-ingest';
 @Module({
   imports: [CqrsModule, EventStoreModule, PrivacyModule, PolicyModule, AccessLogModule],
   controllers: [IngestController, IngestAdminController],
-  providers: [AppendTouchpointsHandler, IngestService, KafkaIngest],
+  providers: [AppendTouchpointsHandler, AppendSystemEventsHandler, IngestService, KafkaIngest],
   exports: [IngestService, KafkaIngest],
 })
 export class IngestModule {}

@@ -6,20 +6,13 @@ import {
   OnApplicationBootstrap,
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { CommandBus } from '@nestjs/cqrs';
 import { dueThresholdEvents, projectCustomer, ThresholdEvent } from '../../projections';
 import { Environment } from '../config/environment';
 import { PolicyTimeline } from '../policy-history/policy-timeline';
 import { POLICY_TIMELINE } from '../policy-history/policy-timeline.provider';
 import { ACCESS_LOG, AccessLog } from '../access-log/access-log.port';
-import { erasureTombstone } from '../privacy/erasure';
-import { PersonalDataVault } from '../privacy/personal-data-vault';
-import {
-  AppendOutcome,
-  customerStreamId,
-  EVENT_STORE,
-  EventStore,
-  WrongExpectedRevisionError,
-} from '../event-store/event-store.port';
+import { AppendSystemEventsCommand, TouchpointOutcome } from '../ingest/append-touchpoints.command';
 import { CustomerDocument } from '../projection-engine/customer-read-model';
 import { StorageGuard } from '../postgres/storage-guard';
 import { ProjectionEngine } from '../projection-engine/projection-engine.service';
@@ -40,9 +33,13 @@ const PAGE = 500;
 
 /**
  * Time-driven transitions (DESIGN.md rule 3): finds customers whose next threshold instant has
- * passed, through the indexed `search.nextThresholdAt`, and appends the threshold events the pure
- * `dueThresholdEvents` names, with their deterministic ids, at the revision the document reflects.
- * Running twice, or in two instances, appends each event once: the store reports duplicates.
+ * passed, through the indexed `search.nextThresholdAt`, and sends the threshold events the pure
+ * `dueThresholdEvents` names, with their deterministic ids, through the command path
+ * (AppendSystemEventsCommand): the decider judges them against the customer's stream, and they
+ * are appended at the revision the document reflects. Running twice, or in two instances,
+ * appends each event once: the others are answered as duplicates. A customer whose stream moved
+ * on since its document was written, or whose document names an event the decider refuses, is
+ * skipped and asked again next run.
  */
 @Injectable()
 export class ThresholdScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -53,13 +50,12 @@ export class ThresholdScheduler implements OnApplicationBootstrap, BeforeApplica
   private last?: SchedulerRun;
 
   constructor(
-    @Inject(EVENT_STORE) private readonly events: EventStore,
+    private readonly commands: CommandBus,
     @Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore,
     @Inject(POLICY_TIMELINE) private readonly policies: PolicyTimeline,
     private readonly engine: ProjectionEngine,
     private readonly storage: StorageGuard,
     @Inject(ACCESS_LOG) private readonly accessLog: AccessLog,
-    private readonly vault: PersonalDataVault,
     config: ConfigService<Environment, true>,
   ) {
     this.intervalMs = config.get('SCHEDULER_INTERVAL_MS', { infer: true });
@@ -107,31 +103,40 @@ export class ThresholdScheduler implements OnApplicationBootstrap, BeforeApplica
         ...(after ? { after } : {}),
       });
       for (const document of page.documents) {
-        const due = this.dueEvents((document.body as unknown as CustomerDocument).customer, now);
+        const customer = (document.body as unknown as CustomerDocument).customer;
+        const due = this.dueEvents(customer, now);
         if (due.length === 0) continue;
         customersDue++;
-        try {
-          const result = await this.events.appendToStream(
-            customerStreamId(document.id),
+        const outcomes = await this.commands.execute(
+          new AppendSystemEventsCommand(
+            document.id,
             due.map((event) => ({
               ...event,
+              customerId: document.id,
               metadata: {
                 sourceSystem: 'scheduler',
-                causationId:
-                  (document.body as unknown as CustomerDocument).customer.lastEventId ?? undefined,
+                ...(customer.lastEventId ? { causationId: customer.lastEventId } : {}),
               },
             })),
-            document.version,
-          );
-          for (const outcome of result.outcomes) {
-            if (outcome.status === 'appended') eventsAppended++;
-            else duplicates++;
+            // A customer document is built from one stream: its version is a stream revision.
+            Number(document.version),
+          ),
+        );
+        let settled = true;
+        for (const outcome of outcomes) {
+          if (outcome.status === 'appended') eventsAppended++;
+          // The id is stored already (with other content when the policy changed meanwhile).
+          else if (outcome.status === 'duplicate' || isReused(outcome)) duplicates++;
+          else {
+            settled = false;
+            if (outcome.status === 'rejected')
+              this.logger.warn(
+                `customer ${document.id}: the decider refused threshold event ${outcome.eventId} (${outcome.rule}: ${outcome.message}); its document is asked again next run`,
+              );
           }
-          await this.recordErasures(document.id, due, result.outcomes);
-        } catch (error) {
-          if (!(error instanceof WrongExpectedRevisionError)) throw error;
-          skipped++;
         }
+        if (!settled) skipped++;
+        await this.recordErasures(document.id, due, outcomes);
       }
       after = page.nextCursor;
     } while (after);
@@ -142,18 +147,18 @@ export class ThresholdScheduler implements OnApplicationBootstrap, BeforeApplica
   }
 
   /**
-   * A retention-expired erasure, once durable, shreds the key at once (as ingest does; the
-   * projection engine shreds again when it projects it) and leaves an access record.
+   * A retention-expired erasure, once appended, leaves an access record. Its key was shredded
+   * by the command handler as soon as the event was durable (as for ingest; the projection
+   * engine shreds again when it projects it).
    */
   private async recordErasures(
     customerId: string,
     due: readonly ThresholdEvent[],
-    outcomes: readonly AppendOutcome[],
+    outcomes: readonly TouchpointOutcome[],
   ): Promise<void> {
     for (const event of due) {
       if (event.type !== 'PersonalDataErased') continue;
       if (outcomes.find((o) => o.eventId === event.eventId)?.status !== 'appended') continue;
-      await this.vault.shred(customerId, erasureTombstone(event));
       await this.accessLog
         .record({
           at: new Date().toISOString(),
@@ -186,3 +191,6 @@ export class ThresholdScheduler implements OnApplicationBootstrap, BeforeApplica
     return due;
   }
 }
+
+const isReused = (outcome: TouchpointOutcome): boolean =>
+  outcome.status === 'rejected' && outcome.rule === 'event-id-reused';

@@ -4,6 +4,7 @@
  * within a month events are drawn at random times and sorted. The journey never looks at the
  * projections: thresholds are added around it by the customer timeline.
  */
+import type { TouchpointType, TouchpointVersion } from '../../projections/touchpoint-types';
 import type { Channel, ProductType } from '../../projections/vocabulary';
 import { AccountBook, CROSS_SELL_ORDER, type SimAccount } from './accounts';
 import type { Prng } from './prng';
@@ -84,12 +85,12 @@ class Journey {
     return `${prefix}-${this.ctx.customerId.slice(0, 8)}-${this.serial}`;
   }
 
-  private tp(
-    type: string,
+  private tp<T extends TouchpointType>(
+    type: T,
     ms: number,
     data: Record<string, unknown>,
     sourceSystem: string,
-    version = 1,
+    version: TouchpointVersion<T> = 1 as TouchpointVersion<T>,
   ): RawTouchpoint {
     return { type, version, occurredAt: iso(ms), data, sourceSystem };
   }

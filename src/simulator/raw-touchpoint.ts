@@ -1,7 +1,9 @@
+import type { TouchpointType, TouchpointVersion } from '../../projections/touchpoint-types';
+
 /** A touchpoint as a journey produces it, before ids and envelope are attached. */
 export interface RawTouchpoint {
-  readonly type: string;
-  readonly version: number;
+  readonly type: TouchpointType;
+  readonly version: TouchpointVersion;
   readonly occurredAt: string;
   readonly data: Readonly<Record<string, unknown>>;
   /** Which bank system would have emitted it (metadata.sourceSystem). */
@@ -12,8 +14,8 @@ export interface RawTouchpoint {
 export interface SimulatedTouchpoint {
   readonly eventId: string;
   readonly customerId: string;
-  readonly type: string;
-  readonly version: number;
+  readonly type: TouchpointType;
+  readonly version: TouchpointVersion;
   readonly occurredAt: string;
   readonly data: Readonly<Record<string, unknown>>;
   readonly metadata: { readonly sourceSystem: string };

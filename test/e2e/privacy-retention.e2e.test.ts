@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hashApiKey } from '../../src/config/api-keys';
 import { RunningApp, startApp } from '../support/app';
-import { touchpoints } from '../support/touchpoints';
+import { touchpointBody, touchpoints } from '../support/touchpoints';
 
 const KEYS = {
   gateway: `k-${randomUUID()}`,
@@ -41,11 +41,10 @@ describe('AML retention, legal hold and access audit (e2e)', () => {
   const accessLog = async (query: string) =>
     (await running.http().get(`/v1/audit/access?${query}`).set(as('auditor')).expect(200)).body;
   const request = (customerId: string, occurredAt: string) => ({
-    eventId: randomUUID(),
-    customerId,
-    type: 'PersonalDataErasureRequested',
-    occurredAt,
-    data: { requestId: `DSR-${customerId.slice(2, 10)}`, channel: 'web' },
+    ...touchpointBody(customerId, 'PersonalDataErasureRequested', occurredAt, {
+      requestId: `DSR-${customerId.slice(2, 10)}`,
+      channel: 'web',
+    }),
     metadata: { sourceSystem: 'privacy-desk' },
   });
   const until = async <T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> => {

@@ -1,13 +1,17 @@
 import { randomUUID } from 'node:crypto';
+import { touchpoint } from '../../projections/testing/touchpoints';
 import { EventToAppend, RecordedEvent, Subscription } from '../../src/event-store/event-store.port';
 
+/** An event to append: the typed touchpoint builder's event, with metadata, then `overrides`. */
 export function anEvent(overrides: Partial<EventToAppend> = {}): EventToAppend {
   return {
-    eventId: randomUUID(),
-    type: 'ChannelInteraction',
-    version: 1,
-    occurredAt: '2026-03-01T09:30:00.000Z',
-    data: { channel: 'mobile', amountMinor: '12345678901234567890', note: 'Grüße, 你好' },
+    ...touchpoint(
+      'ChannelInteraction',
+      '2026-03-01T09:30:00.000Z',
+      { channel: 'mobile', amountMinor: '12345678901234567890', note: 'Grüße, 你好' },
+      1,
+      randomUUID(),
+    ),
     metadata: { correlationId: randomUUID(), sourceSystem: 'contract-test' },
     ...overrides,
   };

@@ -1,4 +1,14 @@
-/** Every touchpoint type and version the engine accepts, with its payload schema. */
+/**
+ * Every touchpoint type and version the engine accepts, with its payload schema. The list of
+ * (type, version) is projections/touchpoint-types.ts (TOUCHPOINT_VERSIONS): `schema` takes only
+ * its members, the assertion below fails to compile when one has no schema here, and the spec
+ * checks the two sets are equal.
+ */
+import type {
+  TouchpointType,
+  TouchpointVersion,
+  TOUCHPOINT_VERSIONS,
+} from '../../../projections/touchpoint-types';
 import { SYSTEM_EVENT_TYPES } from '../../../projections/vocabulary';
 import {
   CustomerImportedV1,
@@ -33,25 +43,28 @@ import {
 } from './system';
 import { personalDataFieldsOf } from './validation';
 
-export interface TouchpointSchema {
-  readonly type: string;
-  readonly version: number;
+export interface TouchpointSchema<
+  T extends TouchpointType = TouchpointType,
+  V extends number = TouchpointVersion<T>,
+> {
+  readonly type: T;
+  readonly version: V;
   readonly payload: new () => object;
   readonly personalDataFields: readonly string[];
   /** True for scheduler events: refused from external ingest. */
   readonly systemOnly: boolean;
 }
 
-function schema(
-  type: string,
-  version: number,
+function schema<const T extends TouchpointType, const V extends TouchpointVersion<T>>(
+  type: T,
+  version: V,
   payload: new () => object,
   systemOnly = false,
-): TouchpointSchema {
+): TouchpointSchema<T, V> {
   return { type, version, payload, personalDataFields: personalDataFieldsOf(payload), systemOnly };
 }
 
-const SCHEMAS: readonly TouchpointSchema[] = [
+const SCHEMAS = [
   schema('ProspectCaptured', 1, ProspectCapturedV1),
   schema('CustomerImported', 1, CustomerImportedV1),
   schema('KycVerified', 1, KycVerifiedV1),
@@ -79,16 +92,28 @@ const SCHEMAS: readonly TouchpointSchema[] = [
   schema(SYSTEM_EVENT_TYPES.rmContactOverdue, 1, RmContactOverdueV1, true),
   schema(SYSTEM_EVENT_TYPES.tierDowngradeGraceExpired, 1, TierDowngradeGraceExpiredV1, true),
   schema(SYSTEM_EVENT_TYPES.legalHoldChanged, 1, LegalHoldChangedV1, true),
-];
+] as const satisfies readonly TouchpointSchema[];
 
-const BY_KEY = new Map(SCHEMAS.map((s) => [`${s.type}@${s.version}`, s]));
+/** `true` when every (type, version) of the union has a schema above; else it does not compile. */
+type Missing = Exclude<
+  `${(typeof TOUCHPOINT_VERSIONS)[number]['type']}@${(typeof TOUCHPOINT_VERSIONS)[number]['version']}`,
+  `${(typeof SCHEMAS)[number]['type']}@${(typeof SCHEMAS)[number]['version']}`
+>;
+const EVERY_TOUCHPOINT_HAS_A_SCHEMA: [Missing] extends [never]
+  ? true
+  : { readonly noSchemaFor: Missing } = true;
+void EVERY_TOUCHPOINT_HAS_A_SCHEMA;
+
+const BY_KEY = new Map<string, TouchpointSchema>(
+  SCHEMAS.map((s): [string, TouchpointSchema] => [`${s.type}@${s.version}`, s]),
+);
 const LATEST = new Map<string, number>();
 for (const s of SCHEMAS) LATEST.set(s.type, Math.max(LATEST.get(s.type) ?? 0, s.version));
 
 export const TOUCHPOINT_TYPES: readonly string[] = [...LATEST.keys()];
-export const SYSTEM_TOUCHPOINT_TYPES: readonly string[] = SCHEMAS.filter((s) => s.systemOnly).map(
-  (s) => s.type,
-);
+export const SYSTEM_TOUCHPOINT_TYPES: readonly string[] = SCHEMAS.filter(
+  (s: TouchpointSchema) => s.systemOnly,
+).map((s) => s.type);
 
 export function schemaFor(type: string, version: number): TouchpointSchema | undefined {
   return BY_KEY.get(`${type}@${version}`);

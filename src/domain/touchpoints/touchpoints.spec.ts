@@ -1,11 +1,18 @@
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
+import { touchpoint } from '../../../projections/testing/touchpoints';
+import {
+  TOUCHPOINT_VERSIONS,
+  type TouchpointType,
+  type TouchpointVersion,
+} from '../../../projections/touchpoint-types';
 import { SYSTEM_EVENT_TYPES } from '../../../projections/vocabulary';
 import {
   type DomainEvent,
   SYSTEM_TOUCHPOINT_TYPES,
   TOUCHPOINT_TYPES,
   UnknownTouchpointError,
+  allSchemas,
   latestVersion,
   schemaFor,
   upcast,
@@ -26,15 +33,17 @@ async function errors(type: string, version: number, data: unknown): Promise<str
   return flatten(found);
 }
 
-const event = (type: string, version: number, data: Record<string, unknown>): DomainEvent => ({
-  eventId: '00000000-0000-4000-8000-000000000001',
-  type,
-  version,
-  occurredAt: '2024-05-01T10:00:00Z',
-  data,
-});
+const event = (type: TouchpointType, version: TouchpointVersion, data: Record<string, unknown>) =>
+  touchpoint(type, '2024-05-01T10:00:00Z', data, version, '00000000-0000-4000-8000-000000000001');
+
+const key = ({ type, version }: { type: string; version: number }) => `${type}@${version}`;
 
 describe('touchpoint catalog', () => {
+  it('holds a schema for exactly the (type, version) pairs of the typed union, TOUCHPOINT_VERSIONS', () => {
+    expect(allSchemas().map(key).sort()).toEqual(TOUCHPOINT_VERSIONS.map(key).sort());
+    expect(new Set(allSchemas().map(key)).size).toBe(allSchemas().length);
+  });
+
   it('lists every type of the design vocabulary plus the scheduler events', () => {
     expect([...TOUCHPOINT_TYPES].sort()).toEqual(
       [
@@ -187,7 +196,9 @@ describe('upcasting', () => {
   });
 
   it('given an unknown type or future version, then upcast throws', () => {
-    expect(() => upcast(event('Nope', 1, {}))).toThrow(UnknownTouchpointError);
-    expect(() => upcast(event('ChannelInteraction', 3, {}))).toThrow(UnknownTouchpointError);
+    const unknownType: DomainEvent = { ...event('ChannelInteraction', 2, {}), type: 'Nope' };
+    const futureVersion: DomainEvent = { ...event('ChannelInteraction', 2, {}), version: 3 };
+    expect(() => upcast(unknownType)).toThrow(UnknownTouchpointError);
+    expect(() => upcast(futureVersion)).toThrow(UnknownTouchpointError);
   });
 });
