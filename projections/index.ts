@@ -34,3 +34,4 @@ export { toBaseMinor } from './money';
 export { qualifyingTier } from './value-tier';
 export * from './explain';
 export { isCustomerInitiated, isSystemEvent } from './facts';
+export * from './touchpoint-activity';

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { API_KEYS_PATTERN, hashApiKey, ROLES } from '../src/config/api-keys';
+import { API_KEYS_PATTERN, hashApiKey, ROLES } from '../src/security/api-keys';
 
 function main(): void {
   const { values } = parseArgs({

@@ -1,5 +1,5 @@
-import { toErrorBody } from '../src/http/http-exception.filter';
-import { NotFoundError } from '../src/http/errors';
+import { toErrorBody } from '../src/http/errors/http-exception.filter';
+import { NotFoundError } from '../src/http/errors/errors';
 import {
   NotLeaderError,
   ProjectionStatus,

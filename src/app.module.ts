@@ -4,11 +4,12 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { AccessLogModule } from './access-log/access-log.module';
 import { AuditModule } from './audit/audit.module';
-import { CustomerQueriesModule } from './customer-queries/customer-queries.module';
+import { CustomerViewModule } from './views/customer/customer-view.module';
+import { TouchpointActivityModule } from './views/touchpoint-activity/touchpoint-activity.module';
 import { Environment, validateEnvironment } from './config/environment';
 import { HealthModule } from './health/health.module';
-import { ApiKeyGuard } from './http/api-key.guard';
-import { HttpExceptionFilter } from './http/http-exception.filter';
+import { ApiKeyGuard } from './security/api-key.guard';
+import { HttpExceptionFilter } from './http/errors/http-exception.filter';
 import { IngestModule } from './ingest/ingest.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { PostgresModule } from './postgres/postgres.module';
@@ -56,7 +57,8 @@ export class AppModule {
         AccessLogModule,
         IngestModule,
         AuditModule,
-        CustomerQueriesModule,
+        CustomerViewModule,
+        TouchpointActivityModule,
         SchedulerModule,
         TamperEvidenceModule,
         PublishingModule,

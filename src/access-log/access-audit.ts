@@ -11,9 +11,9 @@ import { Reflector } from '@nestjs/core';
 import { ApiHeader } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { catchError, concatMap, from, Observable, throwError } from 'rxjs';
-import { callerOf, requiredRoleOf } from '../http/api-key.guard';
-import { RequestValidationError } from '../http/errors';
-import { toErrorBody } from '../http/http-exception.filter';
+import { callerOf, requiredRoleOf } from '../security/api-key.guard';
+import { RequestValidationError } from '../http/errors/errors';
+import { toErrorBody } from '../http/errors/http-exception.filter';
 import { CUSTOMER_ID_PATTERN } from '../ingest/touchpoint.dto';
 import {
   ACCESS_LOG,

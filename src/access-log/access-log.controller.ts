@@ -2,11 +2,11 @@ import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, IsISO8601, IsOptional, IsString, Max, Min } from 'class-validator';
-import { RequiresRole } from '../http/api-key.guard';
-import { RequestValidationError } from '../http/errors';
+import { RequiresRole } from '../security/api-key.guard';
+import { RequestValidationError } from '../http/errors/errors';
 import { ApiAnswer, ApiQueryFrom } from '../http/openapi';
 import type { AccessLogAnswer } from '../http/responses';
-import { parseQuery } from '../http/validation-errors';
+import { parseQuery } from '../http/errors/validation-errors';
 import { customerIdParam } from '../ingest/touchpoint.dto';
 import { ACCESS_LOG, AccessLog } from './access-log.port';
 

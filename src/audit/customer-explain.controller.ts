@@ -5,7 +5,7 @@ import { PolicyTimeline } from '../policy-history/policy-timeline';
 import { POLICY_TIMELINE } from '../policy-history/policy-timeline.provider';
 import { upcast } from '../domain/touchpoints';
 import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
-import { RequiresRole } from '../http/api-key.guard';
+import { RequiresRole } from '../security/api-key.guard';
 import { ApiAnswer, ApiQueryFrom } from '../http/openapi';
 import type { CustomerExplainAnswer } from '../http/responses';
 import { asOfAnswer, knownAsOf, lastKnownAnswer } from './customer-replay';

@@ -10,11 +10,11 @@ import {
   RecordedEvent,
 } from '../event-store/event-store.port';
 import { AccessAudited } from '../access-log/access-audit';
-import { RequiresRole } from '../http/api-key.guard';
-import { NotFoundError, RequestValidationError } from '../http/errors';
+import { RequiresRole } from '../security/api-key.guard';
+import { NotFoundError, RequestValidationError } from '../http/errors/errors';
 import { ApiAnswer, ApiQueryFrom } from '../http/openapi';
 import type { CustomerReplayAnswer } from '../http/responses';
-import { parseQuery } from '../http/validation-errors';
+import { parseQuery } from '../http/errors/validation-errors';
 import { customerIdParam } from '../ingest/touchpoint.dto';
 import { AsOf, replayCustomer } from './customer-replay';
 

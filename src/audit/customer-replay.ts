@@ -1,7 +1,7 @@
 import { CustomerState, initialCustomerState, Policy, projectCustomer } from '../../projections';
 import { upcast } from '../domain/touchpoints';
 import { RecordedEvent } from '../event-store/event-store.port';
-import { CustomerView, customerView } from '../projection-engine/customer-read-model';
+import { CustomerView, customerView } from '../views/customer/customer-read-model';
 
 /** Where an auditor's replay stops: the events recorded up to a global position or an instant. */
 export type AsOf =

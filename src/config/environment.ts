@@ -12,7 +12,7 @@ import {
   ValidateIf,
   validateSync,
 } from 'class-validator';
-import { API_KEYS_PATTERN } from './api-keys';
+import { API_KEYS_PATTERN } from '../security/api-keys';
 import { MASTER_KEYS_PATTERN } from './master-keys';
 import { StartupError } from './startup-error';
 

@@ -4,7 +4,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { Environment } from '../config/environment';
 import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
-import { PublicRoute } from '../http/api-key.guard';
+import { PublicRoute } from '../security/api-key.guard';
 import { StorageGuard } from '../postgres/storage-guard';
 import { READ_MODEL_STORE, ReadModelStore } from '../read-models/read-model-store.port';
 

@@ -5,8 +5,8 @@ import {
   PayloadTooLargeError,
   RequestValidationError,
   UnsupportedMediaTypeError,
-} from './errors';
-import { toErrorBody } from './http-exception.filter';
+} from './errors/errors';
+import { toErrorBody } from './errors/http-exception.filter';
 import { jsonDepthExceeds, unstorableValues } from './json-hygiene';
 
 /** Marks the verify hook's refusal so the error mapper below knows it. */

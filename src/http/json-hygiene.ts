@@ -1,4 +1,4 @@
-import { FieldError } from './errors';
+import { FieldError } from './errors/errors';
 
 /**
  * Keys that reach an object's prototype machinery when a payload is copied or transformed:

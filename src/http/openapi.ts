@@ -13,7 +13,7 @@ import {
   validationMetadatasToSchemas,
 } from 'class-validator-jsonschema';
 
-import { ErrorResponse, FieldErrorResponse } from './error-response';
+import { ErrorResponse, FieldErrorResponse } from './errors/error-response';
 import ANSWER_SCHEMAS from './responses.schema.json';
 
 export const OPENAPI_PATH = 'docs';

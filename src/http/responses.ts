@@ -10,6 +10,7 @@
  */
 import type { AccessRecord } from '../access-log/access-log.port';
 import type {
+  TouchpointActivity,
   CustomerExplanation,
   LifecycleStage,
   RmCoverageStatus,
@@ -18,13 +19,13 @@ import type {
 import type { CustomerReplay } from '../audit/customer-replay';
 import type { KafkaIngestStatus } from '../ingest/kafka-ingest';
 import type { PrivacyJobStatus } from '../privacy/privacy-jobs';
-import type { CustomerSearchFields, CustomerView } from '../projection-engine/customer-read-model';
+import type { CustomerSearchFields, CustomerView } from '../views/customer/customer-read-model';
 import type {
   ProjectionStatus,
   RebuildStatus,
 } from '../projection-engine/projection-engine.service';
 import type { PublisherStatus } from '../publishing/outbox-relay.service';
-import type { Topic } from '../publishing/publisher.port';
+import type { Topic } from '../outbox/outbound-message';
 import type { SchedulerRun } from '../scheduler/threshold-scheduler';
 import type { StreamHead } from '../tamper-evidence/checkpoint';
 import type { ListedCheckpoint } from '../tamper-evidence/checkpoint-ledger';
@@ -97,6 +98,16 @@ export interface TransitionsAnswer {
   entered: CountsOf<LifecycleStage>;
   left: CountsOf<LifecycleStage>;
   total: number;
+}
+
+/** GET /v1/stats/activity: touchpoints per day and type, across all customers. */
+export interface ActivityAnswer {
+  from: string;
+  to: string;
+  /** The position the counts reflect (every event up to it is counted), null before any. */
+  asOfPosition: string | null;
+  /** One row per day and type with touchpoints, oldest day first, then by type. */
+  activity: TouchpointActivity[];
 }
 
 /** A touchpoint exactly as stored. */

@@ -36,7 +36,7 @@ import {
   TouchpointOutcome,
 } from './append-touchpoints.command';
 import { ValidTouchpoint } from './touchpoint-validator';
-import { KeyedSerialiser } from './keyed-serialiser';
+import { KeyedSerialiser } from '../shared/keyed-serialiser';
 import { EMPTY_VIEW, WriteView, WriteViewCache } from './write-view-cache';
 
 /** The decider names payload fields relative to `data`; answers name them from the touchpoint's root. */

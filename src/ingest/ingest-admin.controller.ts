@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { RequiresRole } from '../http/api-key.guard';
+import { RequiresRole } from '../security/api-key.guard';
 import { ApiAnswer } from '../http/openapi';
 import type { IngestStatusAnswer } from '../http/responses';
 import { KafkaIngest } from './kafka-ingest';

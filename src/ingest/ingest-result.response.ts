@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { FieldErrorResponse } from '../http/error-response';
+import { FieldErrorResponse } from '../http/errors/error-response';
 
 const STATUSES = ['appended', 'duplicate', 'invalid', 'rejected', 'conflict', 'failed'] as const;
 

@@ -10,9 +10,9 @@ import {
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Environment } from '../config/environment';
-import { callerOf, RequiresRole } from '../http/api-key.guard';
-import { RequestValidationError, UnsupportedMediaTypeError } from '../http/errors';
-import { ErrorResponse } from '../http/error-response';
+import { callerOf, RequiresRole } from '../security/api-key.guard';
+import { RequestValidationError, UnsupportedMediaTypeError } from '../http/errors/errors';
+import { ErrorResponse } from '../http/errors/error-response';
 import { BatchResultResponse, TouchpointResultResponse } from './ingest-result.response';
 import { IngestService, ItemResult } from './ingest.service';
 import { TouchpointDto } from './touchpoint.dto';

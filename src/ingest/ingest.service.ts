@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ACCESS_LOG, AccessAction, AccessLog } from '../access-log/access-log.port';
 import { CommandBus, EventBus } from '@nestjs/cqrs';
-import { FieldError } from '../http/errors';
+import { FieldError } from '../http/errors/errors';
 import { MasterKeyUnavailableError } from '../privacy/master-key.port';
 import { StorageGuard } from '../postgres/storage-guard';
 import { AppendTouchpointsCommand, TouchpointOutcome } from './append-touchpoints.command';

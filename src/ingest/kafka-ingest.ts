@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Consumer, EachBatchPayload, KafkaMessage, Partitioners, Producer } from 'kafkajs';
 import { Environment } from '../config/environment';
 import { withoutPersonalData } from '../domain/touchpoints';
-import { FieldError } from '../http/errors';
+import { FieldError } from '../http/errors/errors';
 import { jsonDepthExceeds } from '../http/json-hygiene';
 import { brokerList, createKafka, ensureTopics } from '../kafka/kafka-client';
 import { IngestService } from './ingest.service';

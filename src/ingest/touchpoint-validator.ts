@@ -1,9 +1,9 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { DomainEvent, latestVersion, schemaFor } from '../domain/touchpoints';
-import { FieldError } from '../http/errors';
+import { FieldError } from '../http/errors/errors';
 import { TouchpointDto } from './touchpoint.dto';
-import { toFieldErrors } from '../http/validation-errors';
+import { toFieldErrors } from '../http/errors/validation-errors';
 import { unstorableValues } from '../http/json-hygiene';
 
 /** A touchpoint that passed every schema rule, normalised (UTC time, explicit version). */

@@ -13,7 +13,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { TOUCHPOINT_TYPES } from '../domain/touchpoints';
-import { RequestValidationError } from '../http/errors';
+import { RequestValidationError } from '../http/errors/errors';
 
 /** Customer ids are the bank's own pseudonymous keys, never names or national ids. */
 export const CUSTOMER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;

@@ -1,6 +1,6 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { RequiresRole } from '../http/api-key.guard';
+import { RequiresRole } from '../security/api-key.guard';
 import { MetricsService } from './metrics.service';
 
 @ApiTags('operations')

@@ -12,7 +12,7 @@ import {
   EventStore,
   WrongExpectedRevisionError,
 } from '../event-store/event-store.port';
-import { ConflictError, RequestValidationError } from '../http/errors';
+import { ConflictError, RequestValidationError } from '../http/errors/errors';
 import {
   activationEvent,
   POLICY_STREAM,

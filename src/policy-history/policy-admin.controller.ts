@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AccessAudited } from '../access-log/access-audit';
-import { RequiresRole } from '../http/api-key.guard';
-import { RequestValidationError } from '../http/errors';
+import { RequiresRole } from '../security/api-key.guard';
+import { RequestValidationError } from '../http/errors/errors';
 import { ApiAnswer, ApiErrorAnswer } from '../http/openapi';
 import type { PolicyActivationAnswer, PolicyHistoryAnswer } from '../http/responses';
 import { PolicyActivations } from './policy-activations.service';

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { Pool, PoolClient } from 'pg';
 import { SqlClient, SqlQueryable } from './sql-client';
 
@@ -10,7 +11,12 @@ export class PgSqlClient implements SqlClient {
   private constructor(private readonly pool: Pool) {}
 
   static async connect(connectionString: string, maxConnections = 20): Promise<PgSqlClient> {
-    const pool = new Pool({ connectionString, max: maxConnections });
+    // Names the process in pg_stat_activity (an application_name in the URL wins).
+    const pool = new Pool({
+      connectionString,
+      max: maxConnections,
+      application_name: `cle:${hostname()}:${process.pid}`,
+    });
     // An idle pooled connection that the server drops is replaced on next use; without a
     // listener the pool's 'error' event would crash the process.
     pool.on('error', () => undefined);

@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { InsufficientStorageError } from '../http/errors';
+import { InsufficientStorageError } from '../http/errors/errors';
 import { megabytes, volumeSpace } from './embedded-database';
 import { pgErrorCode } from './sql-client';
 

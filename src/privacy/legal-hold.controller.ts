@@ -12,11 +12,11 @@ import {
   WrongExpectedRevisionError,
 } from '../event-store/event-store.port';
 import { AccessAudited, addAccessDetails } from '../access-log/access-audit';
-import { RequiresRole } from '../http/api-key.guard';
-import { ConflictError, NotFoundError, RequestValidationError } from '../http/errors';
+import { RequiresRole } from '../security/api-key.guard';
+import { ConflictError, NotFoundError, RequestValidationError } from '../http/errors/errors';
 import { ApiAnswer, ApiErrorAnswer } from '../http/openapi';
 import type { LegalHoldAnswer } from '../http/responses';
-import { parseQuery } from '../http/validation-errors';
+import { parseQuery } from '../http/errors/validation-errors';
 import { customerIdParam } from '../ingest/touchpoint.dto';
 
 /** Set or lift a legal hold: `reference` names the case (never a person). */

@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/comm
 import { ConfigService } from '@nestjs/config';
 import { randomBytes } from 'node:crypto';
 import { Environment } from '../config/environment';
-import { ConflictError } from '../http/errors';
+import { ConflictError } from '../http/errors/errors';
 import { SQL_CLIENT } from '../postgres/postgres.module';
 import { SqlClient } from '../postgres/sql-client';
 import { KEY_STORE, KeyStore } from './key-store.port';

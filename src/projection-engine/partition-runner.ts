@@ -8,6 +8,9 @@ import { physicalName, ProjectionDefinition } from './projection-definition';
 export type RunnerState =
   'starting' | 'catching-up' | 'live' | 'retrying' | 'paused' | 'following' | 'stopped';
 
+/** What a runner was asked to do: project its partition, follow another's checkpoint, or nothing. */
+export type RunnerRole = 'project' | 'follow' | 'stop';
+
 /** Why the runner must not write now (its store's volume is nearly full), or undefined. */
 export type WriteGate = () => string | undefined;
 
@@ -45,6 +48,8 @@ export class PartitionRunner {
   /** Where the partition's checkpoint is kept (the name of its primary collection when P = 1). */
   readonly checkpointName: string;
   private readonly primary: string;
+  private roleValue: RunnerRole = 'stop';
+  private changes: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly events: EventStore,
@@ -82,29 +87,39 @@ export class PartitionRunner {
     return this.lastErrorValue;
   }
 
-  /** Projects in the background: for the instance holding the projection's lease. */
-  async start(): Promise<void> {
-    await this.halt();
-    this.stateValue = 'starting';
-    await this.ensureCollections();
-    this.checkpointValue = await this.readModels.readCheckpoint(this.checkpointName);
-    this.stopping = false;
-    this.stateValue = 'catching-up';
-    this.loop = this.run();
+  /**
+   * What the runner was last asked to do, at once (the change itself waits for the batch in
+   * progress): lease rounds decide from this, so a slow batch never delays a lease renewal.
+   */
+  get role(): RunnerRole {
+    return this.roleValue;
+  }
+
+  /** Projects in the background: for the instance holding the partition's lease. */
+  start(): Promise<void> {
+    return this.become('project', async () => {
+      this.stateValue = 'starting';
+      await this.ensureCollections();
+      this.checkpointValue = await this.readModels.readCheckpoint(this.checkpointName);
+      this.stopping = false;
+      this.stateValue = 'catching-up';
+      this.loop = this.run();
+    });
   }
 
   /**
    * Tracks the checkpoint another instance's runner advances, without projecting, so queries
    * with read-your-writes work on every instance.
    */
-  async follow(): Promise<void> {
-    await this.halt();
-    // Not "stopped" while it changes role: operators read this state during a switch-over.
-    this.stateValue = 'starting';
-    await this.ensureCollections();
-    this.stopping = false;
-    this.stateValue = 'following';
-    this.loop = this.trackCheckpoint();
+  follow(): Promise<void> {
+    return this.become('follow', async () => {
+      // Not "stopped" while it changes role: operators read this state during a switch-over.
+      this.stateValue = 'starting';
+      await this.ensureCollections();
+      this.stopping = false;
+      this.stateValue = 'following';
+      this.loop = this.trackCheckpoint();
+    });
   }
 
   private async ensureCollections(): Promise<void> {
@@ -112,9 +127,24 @@ export class PartitionRunner {
       await this.readModels.ensureCollection({ name: this.physical(logical), indexedFields });
   }
 
-  async stop(): Promise<void> {
-    await this.halt();
-    this.stateValue = 'stopped';
+  stop(): Promise<void> {
+    return this.become('stop', async () => {
+      this.stateValue = 'stopped';
+    });
+  }
+
+  /** Role changes run one after another, each after the loop of the previous one has ended. */
+  private become(role: RunnerRole, enter: () => Promise<void>): Promise<void> {
+    this.roleValue = role;
+    // Tells a running loop to end now, not when the change's turn comes.
+    this.stopping = true;
+    const change = this.changes.then(async () => {
+      await this.halt();
+      // A later change is queued behind this one: leave the role to it.
+      if (this.roleValue === role) await enter();
+    });
+    this.changes = change.catch(() => undefined);
+    return change;
   }
 
   /** Ends the loop; waiters for a position are told it stopped (the engine waits again). */

@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AccessAudited } from '../access-log/access-audit';
-import { RequiresRole } from '../http/api-key.guard';
+import { RequiresRole } from '../security/api-key.guard';
 import { ApiAnswer, ApiErrorAnswer } from '../http/openapi';
 import type { ProjectionsAnswer, RebuildAnswer } from '../http/responses';
 import { ProjectionEngine } from './projection-engine.service';

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { EventStore } from '../event-store/event-store.port';
-import { ConflictError } from '../http/errors';
+import { ConflictError } from '../http/errors/errors';
 import { ReadModelStore } from '../read-models/read-model-store.port';
 import { LeaseStore } from './lease/lease.port';
 import { leaseName, Partition } from './partitions';
@@ -29,6 +29,8 @@ export interface PartitionStatus {
   readonly partition: number;
   /** The instance holding the partition's lease, if any. */
   readonly owner: string | null;
+  /** Whether this instance projects the partition (it holds the lease); otherwise it follows. */
+  readonly projecting: boolean;
   readonly state: string;
   readonly checkpoint: string | null;
   readonly lagEvents: number;
@@ -193,19 +195,21 @@ export class ViewEngine {
     return typeof partitions === 'number' ? partitions : 1;
   }
 
-  /** Stops every runner of the current generation and follows `generation` instead. */
+  /**
+   * Stops every runner of the current generation and follows `generation` instead, keeping the
+   * partitions held when the count is the same. Runners change role in the background (each
+   * after its batch in progress), so a lease round is never held up by a slow batch.
+   */
   private async switchTo(generation: number, promoted?: PartitionRunner[]): Promise<void> {
     const previous = this.runners;
     const count = promoted?.length ?? (await this.partitionsOf(generation));
-    // Leases name their partition count: those of another count are given back.
+    // Leases name their partition count: those of another count are given back once stopped.
     const keep = previous.length === count ? new Set(this.owned) : new Set<number>();
-    for (const index of this.owned) {
-      if (!keep.has(index))
-        await this.settings.leases
-          .release(this.leaseOf(index), this.settings.instance)
-          .catch(() => undefined);
+    for (const [index, runner] of previous.entries()) {
+      const stopped = this.background(runner.stop(), `stopping partition ${index}`);
+      if (this.owned.has(index) && !keep.has(index))
+        void stopped.then(() => this.release(index, previous.length));
     }
-    await Promise.all(previous.map((runner) => runner.stop()));
     this.owned.clear();
     this.generationValue = generation;
     this.runners =
@@ -216,9 +220,23 @@ export class ViewEngine {
     for (const [index, runner] of this.runners.entries()) {
       if (keep.has(index)) {
         this.owned.add(index);
-        await runner.start();
-      } else await runner.follow();
+        if (runner.role !== 'project')
+          void this.background(runner.start(), `starting partition ${index}`);
+      } else void this.background(runner.follow(), `following partition ${index}`);
     }
+  }
+
+  /** A runner's role change, logged if it fails (the next lease round sets the role again). */
+  private background(change: Promise<void>, what: string): Promise<void> {
+    return change.catch((error: Error) =>
+      this.logger.error(`${what} of ${this.name} failed: ${error.message}`),
+    );
+  }
+
+  private async release(index: number, count = this.partitions): Promise<void> {
+    await this.settings.leases
+      .release(leaseName(this.name, { index, count }), this.settings.instance)
+      .catch(() => undefined);
   }
 
   /**
@@ -238,7 +256,7 @@ export class ViewEngine {
       }
       if (!holds) {
         this.logger.warn(`instance ${instance} lost partition ${index}; following it`);
-        await this.disown(index);
+        void this.disown(index);
       }
     }
     const fair = this.definition.partitioned
@@ -246,9 +264,10 @@ export class ViewEngine {
       : this.partitions;
     while (this.owned.size > fair) {
       const index = Math.max(...this.owned);
-      await this.disown(index);
-      await leases.release(this.leaseOf(index), instance);
-      this.logger.log(`instance ${instance} handed partition ${index} over (share ${fair})`);
+      // The lease is given back once the runner has finished its batch, so the next owner
+      // never projects beside it.
+      void this.disown(index).then(() => this.release(index));
+      this.logger.log(`instance ${instance} hands partition ${index} over (share ${fair})`);
     }
     if (this.owned.size < fair) {
       const holders = await this.holders();
@@ -267,13 +286,14 @@ export class ViewEngine {
         }
         if (took) {
           this.owned.add(index);
-          await this.runners[index].start();
+          void this.background(this.runners[index].start(), `starting partition ${index}`);
           this.logger.log(`instance ${instance} projects partition ${index} of ${this.name}`);
         }
       }
     }
     for (const [index, runner] of this.runners.entries())
-      if (!this.owned.has(index) && runner.state !== 'following') await runner.follow();
+      if (!this.owned.has(index) && runner.role !== 'follow')
+        void this.background(runner.follow(), `following partition ${index}`);
     // Also when a collection was added to the view after its generation was first activated.
     if (this.owned.has(0) && !this.rebuilding) await this.activateIfNeeded();
   }
@@ -286,11 +306,13 @@ export class ViewEngine {
     return this.settings.leases.holders(`projection:${this.name}#`);
   }
 
-  private async disown(index: number): Promise<void> {
+  /** Stops projecting a partition; resolves when its runner has finished its batch. */
+  private disown(index: number): Promise<void> {
     this.owned.delete(index);
     if (index === 0 && this.rebuilding)
-      await Promise.all(this.rebuilding.runners.map((runner) => runner.stop()));
-    await this.runners[index].follow();
+      for (const runner of this.rebuilding.runners)
+        void this.background(runner.stop(), 'stopping the rebuild');
+    return this.background(this.runners[index].follow(), `following partition ${index}`);
   }
 
   private async activateIfNeeded(): Promise<void> {
@@ -366,6 +388,7 @@ export class ViewEngine {
       partitionStatus.push({
         partition: index,
         owner: holders.get(this.leaseOf(index)) ?? null,
+        projecting: this.owned.has(index),
         state: runner.state,
         checkpoint: runner.checkpoint?.toString() ?? null,
         lagEvents:

@@ -1,6 +1,7 @@
 import { ConnectingPublisher } from './connecting-publisher';
 import { InMemoryPublisher } from './in-memory-publisher';
-import { OutboundMessage, Publisher, TOPICS } from './publisher.port';
+import { Publisher } from './publisher.port';
+import { OutboundMessage, TOPICS } from '../outbox/outbound-message';
 
 const message: OutboundMessage = {
   id: 'e-1',

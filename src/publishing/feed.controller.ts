@@ -1,14 +1,14 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches } from 'class-validator';
-import { PageParams } from '../customer-queries/query-params';
-import { ReadYourWrites } from '../customer-queries/read-your-writes';
-import { RequiresRole } from '../http/api-key.guard';
+import { PageParams } from '../views/customer/query-params';
+import { ReadYourWrites } from '../views/customer/read-your-writes';
+import { RequiresRole } from '../security/api-key.guard';
 import { ApiAnswer, ApiQueryFrom } from '../http/openapi';
 import type { CloudEventAnswer, FeedAnswer } from '../http/responses';
-import { parseQuery } from '../http/validation-errors';
-import { formatSequence, SEQUENCE_PATTERN } from './outbox-messages';
-import { CLOUDEVENTS_SOURCE, OutboundMessage, Topic, TOPICS } from './publisher.port';
+import { parseQuery } from '../http/errors/validation-errors';
+import { formatSequence, SEQUENCE_PATTERN } from '../outbox/outbox-messages';
+import { CLOUDEVENTS_SOURCE, OutboundMessage, Topic, TOPICS } from '../outbox/outbound-message';
 import { ReadModelOutbox } from './read-model-outbox';
 
 export class FeedParams extends PageParams {

@@ -1,4 +1,5 @@
-import { OutboundMessage, OutboxSource, RelayCheckpoints } from './publisher.port';
+import { OutboxSource, RelayCheckpoints } from './publisher.port';
+import { OutboundMessage } from '../outbox/outbound-message';
 
 /** An outbox and relay checkpoint held in memory; for tests and benchmarks. */
 export class InMemoryOutbox implements OutboxSource, RelayCheckpoints {

@@ -1,4 +1,5 @@
-import { OutboundMessage, Publisher } from './publisher.port';
+import { Publisher } from './publisher.port';
+import { OutboundMessage } from '../outbox/outbound-message';
 
 export interface Failure {
   readonly error?: Error;

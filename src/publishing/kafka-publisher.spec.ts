@@ -1,6 +1,6 @@
 import { Producer, ProducerBatch } from 'kafkajs';
 import { KafkaPublisher, toKafkaMessage } from './kafka-publisher';
-import { CLOUDEVENTS_SOURCE, OutboundMessage, TOPICS } from './publisher.port';
+import { CLOUDEVENTS_SOURCE, OutboundMessage, TOPICS } from '../outbox/outbound-message';
 
 const message = (n: number, overrides: Partial<OutboundMessage> = {}): OutboundMessage => ({
   id: `event-${n}`,

@@ -1,6 +1,7 @@
 import { Message, Partitioners, Producer, TopicMessages } from 'kafkajs';
 import { createKafka, ensureTopics, KafkaConnection } from '../kafka/kafka-client';
-import { CLOUDEVENTS_SOURCE, OutboundMessage, Publisher, TOPICS } from './publisher.port';
+import { Publisher } from './publisher.port';
+import { CLOUDEVENTS_SOURCE, OutboundMessage, TOPICS } from '../outbox/outbound-message';
 
 export interface KafkaPublisherOptions extends KafkaConnection {
   /** Partitions of the topics this creates when missing; the broker's num.partitions otherwise. */

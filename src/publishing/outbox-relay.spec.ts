@@ -1,7 +1,8 @@
 import { InMemoryOutbox } from './in-memory-outbox';
 import { InMemoryPublisher } from './in-memory-publisher';
 import { OutboxRelay, OutboxRelayOptions } from './outbox-relay';
-import { OutboundMessage, Publisher, TOPICS } from './publisher.port';
+import { Publisher } from './publisher.port';
+import { OutboundMessage, TOPICS } from '../outbox/outbound-message';
 
 const sequence = (n: number) => String(n).padStart(21, '0');
 

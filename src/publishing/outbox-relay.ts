@@ -1,5 +1,6 @@
 import { Logger, LoggerService } from '@nestjs/common';
-import { OutboundMessage, OutboxSource, Publisher, RelayCheckpoints } from './publisher.port';
+import { OutboxSource, Publisher, RelayCheckpoints } from './publisher.port';
+import { OutboundMessage } from '../outbox/outbound-message';
 
 export interface OutboxRelayOptions {
   /** Most messages read and published at once. */

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { CustomerQueriesModule } from '../customer-queries/customer-queries.module';
+import { CustomerViewModule } from '../views/customer/customer-view.module';
 import { ProjectionEngineModule } from '../projection-engine/projection-engine.module';
 import { ReadModelsModule } from '../read-models/read-models.module';
 import { FeedController } from './feed.controller';
@@ -8,7 +8,7 @@ import { PublisherAdminController } from './publisher-admin.controller';
 import { ReadModelOutbox } from './read-model-outbox';
 
 @Module({
-  imports: [ReadModelsModule, ProjectionEngineModule, CustomerQueriesModule],
+  imports: [ReadModelsModule, ProjectionEngineModule, CustomerViewModule],
   controllers: [FeedController, PublisherAdminController],
   providers: [ReadModelOutbox, OutboxRelayService],
   exports: [OutboxRelayService],

@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ProjectionEngine } from '../projection-engine/projection-engine.service';
 import { READ_MODEL_STORE, ReadModelStore } from '../read-models/read-model-store.port';
-import { formatSequence, lastSequenceAt } from './outbox-messages';
-import { OutboundMessage, OutboxSource, RelayCheckpoints, Topic } from './publisher.port';
+import { formatSequence, lastSequenceAt } from '../outbox/outbox-messages';
+import { OutboxSource, RelayCheckpoints } from './publisher.port';
+import { OutboundMessage, Topic } from '../outbox/outbound-message';
 
 /**
  * The outbox as the projection engine writes it: documents of the active generation, read no

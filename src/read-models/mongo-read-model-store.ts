@@ -1,5 +1,5 @@
 import { Collection, Db } from 'mongodb';
-import { KeyedSerialiser } from '../ingest/keyed-serialiser';
+import { KeyedSerialiser } from '../shared/keyed-serialiser';
 import { resolveField, validatedSpec } from './collection-spec';
 import { assertCheckpoint, normalVersion, planWrites } from './document-writes';
 import { pageOf, planFind, planWhere } from './find-plan';

@@ -1,6 +1,6 @@
 import { Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { RequiresRole } from '../http/api-key.guard';
+import { RequiresRole } from '../security/api-key.guard';
 import { ApiAnswer } from '../http/openapi';
 import type { SchedulerRunAnswer } from '../http/responses';
 import { ThresholdScheduler } from './threshold-scheduler';

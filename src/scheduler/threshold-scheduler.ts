@@ -13,7 +13,7 @@ import { PolicyTimeline } from '../policy-history/policy-timeline';
 import { POLICY_TIMELINE } from '../policy-history/policy-timeline.provider';
 import { ACCESS_LOG, AccessLog } from '../access-log/access-log.port';
 import { AppendSystemEventsCommand, TouchpointOutcome } from '../ingest/append-touchpoints.command';
-import { CustomerDocument } from '../projection-engine/customer-read-model';
+import { CustomerDocument } from '../views/customer/customer-read-model';
 import { StorageGuard } from '../postgres/storage-guard';
 import { ProjectionEngine } from '../projection-engine/projection-engine.service';
 import { READ_MODEL_STORE, ReadModelStore } from '../read-models/read-model-store.port';

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EVENT_STORE, EventStore, RecordedEvent } from '../event-store/event-store.port';
 import { ChainBackfill, PostgresEventStore } from '../event-store/postgres-event-store';
-import { ConflictError } from '../http/errors';
+import { ConflictError } from '../http/errors/errors';
 import { CHECKPOINT_STREAM, StreamHead } from './checkpoint';
 import { Checkpointer } from './checkpointer';
 import {

@@ -4,8 +4,8 @@ import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { Type } from 'class-transformer';
 import { AccessAudited } from '../access-log/access-audit';
 import { customerStreamId, EVENT_STORE, EventStore } from '../event-store/event-store.port';
-import { RequiresRole } from '../http/api-key.guard';
-import { NotFoundError } from '../http/errors';
+import { RequiresRole } from '../security/api-key.guard';
+import { NotFoundError } from '../http/errors/errors';
 import { ApiAnswer, ApiErrorAnswer, ApiQueryFrom } from '../http/openapi';
 import type {
   CheckpointsAnswer,
@@ -13,7 +13,7 @@ import type {
   RecordCheckpointAnswer,
   VerificationJobAnswer,
 } from '../http/responses';
-import { parseQuery } from '../http/validation-errors';
+import { parseQuery } from '../http/errors/validation-errors';
 import { customerIdParam } from '../ingest/touchpoint.dto';
 import { CheckpointLedger } from './checkpoint-ledger';
 import { Checkpointer } from './checkpointer';

@@ -6,6 +6,7 @@ import { PersonalDataVault } from '../privacy/personal-data-vault';
 import { ProjectionDefinition } from '../projection-engine/projection-definition';
 import { PROJECTION_DEFINITIONS } from '../projection-engine/projection-engine.service';
 import { customerViewDefinition } from './customer/customer.view';
+import { touchpointActivityDefinition } from './touchpoint-activity/touchpoint-activity.view';
 
 /**
  * The views the projection engine keeps, one line each (docs/architecture.md "Adding a view").
@@ -18,5 +19,6 @@ export const viewDefinitionsProvider: FactoryProvider<readonly ProjectionDefinit
     customerViewDefinition(policies, (customerId, event) =>
       vault.shred(customerId, erasureTombstone(event)),
     ),
+    touchpointActivityDefinition(),
   ],
 };

@@ -1,5 +1,5 @@
 import retailBankV1 from '../../policy/retail-bank.v1.json';
-import { RequestValidationError } from '../http/errors';
+import { RequestValidationError } from '../http/errors/errors';
 import { parseCandidatePolicy } from './candidate-policy';
 
 /** The field errors a candidate is refused with. */

@@ -1,5 +1,5 @@
 import { parsePolicy, Policy, PolicyError } from '../../projections';
-import { RequestValidationError } from '../http/errors';
+import { RequestValidationError } from '../http/errors/errors';
 
 /** PolicyError's wording (projections/policy.ts) -> the rule names error answers use elsewhere. */
 const RULES: readonly [RegExp, string][] = [

@@ -1,7 +1,7 @@
 import { CustomerState, initialCustomerState, Policy, projectCustomer } from '../../projections';
 import { upcast } from '../domain/touchpoints';
 import { customerStreamId, EventStore, RecordedEvent } from '../event-store/event-store.port';
-import { customerView } from '../projection-engine/customer-read-model';
+import { customerView } from '../views/customer/customer-read-model';
 import { CustomerDirectory } from './customer-directory';
 import {
   WhatIfAffectedPage,

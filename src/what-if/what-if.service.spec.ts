@@ -2,7 +2,7 @@ import retailBankV1 from '../../policy/retail-bank.v1.json';
 import { parsePolicy } from '../../projections';
 import { RETAIL_BANK_POLICY_V1 } from '../domain/retail-bank-policy';
 import { InMemoryEventStore } from '../event-store/in-memory-event-store';
-import { ConflictError, NotFoundError } from '../http/errors';
+import { ConflictError, NotFoundError } from '../http/errors/errors';
 import { ProjectionEngine } from '../projection-engine/projection-engine.service';
 import { InMemoryReadModelStore } from '../read-models/in-memory-read-model-store';
 import { MAX_WHAT_IF_JOBS_KEPT, WhatIfService } from './what-if.service';

@@ -4,7 +4,7 @@ import { Policy } from '../../projections';
 import { PolicyTimeline } from '../policy-history/policy-timeline';
 import { POLICY_TIMELINE } from '../policy-history/policy-timeline.provider';
 import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
-import { ConflictError, NotFoundError } from '../http/errors';
+import { ConflictError, NotFoundError } from '../http/errors/errors';
 import { ProjectionEngine } from '../projection-engine/projection-engine.service';
 import { READ_MODEL_STORE, ReadModelStore } from '../read-models/read-model-store.port';
 import { CustomerDirectory, ReadModelCustomerDirectory } from './customer-directory';

@@ -2,7 +2,7 @@ import { brokerList } from '../../src/kafka/kafka-client';
 import { InMemoryOutbox } from '../../src/publishing/in-memory-outbox';
 import { KafkaPublisher } from '../../src/publishing/kafka-publisher';
 import { OutboxRelay } from '../../src/publishing/outbox-relay';
-import { OutboundMessage, TOPICS } from '../../src/publishing/publisher.port';
+import { OutboundMessage, TOPICS } from '../../src/outbox/outbound-message';
 import { CollectingLogger, OwnKafkaBroker, ReadRecord, TopicReader } from '../support/kafka';
 import { interleaved, uniqueCustomers } from '../support/outbound-messages';
 import { describeWithServer, KAFKA } from '../support/servers';

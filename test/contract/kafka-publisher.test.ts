@@ -1,6 +1,6 @@
 import { brokerList } from '../../src/kafka/kafka-client';
 import { KafkaPublisher } from '../../src/publishing/kafka-publisher';
-import { CLOUDEVENTS_SOURCE, Topic, TOPICS } from '../../src/publishing/publisher.port';
+import { CLOUDEVENTS_SOURCE, Topic, TOPICS } from '../../src/outbox/outbound-message';
 import { CollectingLogger, ReadRecord, TopicReader } from '../support/kafka';
 import { outbound, uniqueCustomers } from '../support/outbound-messages';
 import { describeWithServer, KAFKA } from '../support/servers';

@@ -1,4 +1,5 @@
-import { OutboundMessage, Publisher } from '../../src/publishing/publisher.port';
+import { Publisher } from '../../src/publishing/publisher.port';
+import { OutboundMessage } from '../../src/outbox/outbound-message';
 import { interleaved, outbound, uniqueCustomers } from '../support/outbound-messages';
 
 /** A message as a downstream consumer gets it back: everything but the outbox's own sequence. */

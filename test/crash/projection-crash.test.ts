@@ -3,6 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SYSTEM_TOUCHPOINT_TYPES } from '../../src/domain/touchpoints';
 import { SimulatedTouchpoint, simulateTouchpoints } from '../../src/simulator';
+import {
+  allDocuments as documentsOf,
+  feedText as feedOf,
+  transitionsText as transitionsOf,
+} from '../support/read-model-snapshot';
 import { buildService, ServiceProcess } from './service-process';
 
 /** A small seeded PRNG so kill moments are random but reproducible. */
@@ -60,47 +65,9 @@ describe('crash: SIGKILL during ingest and projection, then restart (real proces
     }
   };
 
-  const allDocuments = async (): Promise<Map<string, string>> => {
-    const documents = new Map<string, string>();
-    let cursor: string | undefined;
-    do {
-      const page = (await (
-        await fetch(
-          `${service.url}/v1/customers?limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-        )
-      ).json()) as { customers: { customerId: string }[]; nextCursor?: string };
-      for (const { customerId } of page.customers) {
-        documents.set(
-          customerId,
-          await (await fetch(`${service.url}/v1/customers/${customerId}`)).text(),
-        );
-      }
-      cursor = page.nextCursor;
-    } while (cursor);
-    return documents;
-  };
-
-  const transitionsText = async () =>
-    (
-      await fetch(
-        `${service.url}/v1/stats/transitions?from=1970-01-01T00:00:00Z&to=2100-01-01T00:00:00Z`,
-      )
-    ).text();
-
-  /** The whole outbox feed, page by page, as the text the service sent. */
-  const feedText = async () => {
-    const pages: string[] = [];
-    let cursor = '';
-    for (;;) {
-      const text = await (
-        await fetch(`${service.url}/v1/feed?limit=1000${cursor ? `&after=${cursor}` : ''}`)
-      ).text();
-      const page = JSON.parse(text) as { messages: unknown[]; nextCursor: string };
-      if (page.messages.length === 0) return pages.join('\n');
-      pages.push(text);
-      cursor = page.nextCursor;
-    }
-  };
+  const allDocuments = () => documentsOf(service.url);
+  const transitionsText = () => transitionsOf(service.url);
+  const feedText = () => feedOf(service.url);
 
   it('10 kills at random moments leave read models and the outbox equal to a fresh rebuild', async () => {
     const random = mulberry32(20261123);

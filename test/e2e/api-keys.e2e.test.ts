@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { hashApiKey } from '../../src/config/api-keys';
+import { hashApiKey } from '../../src/security/api-keys';
 import { RunningApp, startApp } from '../support/app';
 import { touchpoints } from '../support/touchpoints';
 

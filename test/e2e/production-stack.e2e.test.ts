@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SYSTEM_TOUCHPOINT_TYPES } from '../../src/domain/touchpoints';
 import { ensureTopics } from '../../src/kafka/kafka-client';
-import { TOPICS } from '../../src/publishing/publisher.port';
+import { TOPICS } from '../../src/outbox/outbound-message';
 import { simulateTouchpoints } from '../../src/simulator';
 import { RunningApp, startApp } from '../support/app';
 import { ReadRecord, TopicReader, testKafka } from '../support/kafka';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { hashApiKey } from '../../src/config/api-keys';
+import { hashApiKey } from '../../src/security/api-keys';
 import type { ProjectionStatus } from '../../src/projection-engine/projection-engine.service';
 import { READ_MODEL_STORE, ReadModelStore } from '../../src/read-models/read-model-store.port';
 import { buildService } from '../crash/service-process';

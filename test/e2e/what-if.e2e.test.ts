@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import retailBankV1 from '../../policy/retail-bank.v1.json';
-import { hashApiKey } from '../../src/config/api-keys';
+import { hashApiKey } from '../../src/security/api-keys';
 import { buildService } from '../crash/service-process';
 import { RunningApp, startApp } from '../support/app';
 import { runBuiltCli } from '../support/cli';

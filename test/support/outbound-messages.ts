@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { OutboundMessage, TOPICS } from '../../src/publishing/publisher.port';
+import { OutboundMessage, TOPICS } from '../../src/outbox/outbound-message';
 
 /** Ascending across the test process, as outbox sequences are. */
 let nextSequence = BigInt(Date.now()) * 1000n;

@@ -31,7 +31,11 @@ export class MongoLeaseStore implements LeaseStore {
         { $set: { owner, expiresAt: new Date(now + ttlMs) } },
         { upsert: true },
       );
-      return true;
+      // Read back: FerretDB v1 evaluates an update's filter and then writes, with nothing in
+      // between, so two instances taking one expired lease can both succeed, the later write
+      // winning. The read-back tells the earlier one (MongoDB itself applies it atomically).
+      const held = await this.leases.findOne({ _id: name });
+      return held?.owner === owner;
     } catch (error) {
       if (error instanceof MongoServerError && error.code === DUPLICATE_KEY) return false;
       throw error;

@@ -8,14 +8,14 @@ import {
   projectCustomerEvents,
   STAGE_TRANSITION_FIELDS,
   STAGE_TRANSITIONS,
-} from '../../projection-engine/customer-read-model';
+} from './customer-read-model';
 import { ProjectionDefinition } from '../../projection-engine/projection-definition';
 import {
   checkpointMessage,
   OUTBOX,
   OUTBOX_FIELDS,
   outboxMessages,
-} from '../../publishing/outbox-messages';
+} from '../../outbox/outbox-messages';
 import { DocumentWrite } from '../../read-models/read-model-store.port';
 import { CHECKPOINT_STREAM } from '../../tamper-evidence/checkpoint';
 

@@ -1,8 +1,8 @@
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
-import { LIFECYCLE_STAGES, VALUE_TIERS } from '../../projections';
-import { IDENTIFIER } from '../domain/touchpoints/validation';
-import { MAX_PAGE_SIZE } from '../read-models/read-model-store.port';
+import { LIFECYCLE_STAGES, VALUE_TIERS } from '../../../projections';
+import { IDENTIFIER } from '../../domain/touchpoints/validation';
+import { MAX_PAGE_SIZE } from '../../read-models/read-model-store.port';
 
 const ID_MESSAGE = '$property must be an identifier of 1-64 letters, digits, ".", "_", ":" or "-"';
 

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { Environment } from '../config/environment';
-import { EVENT_STORE, EventStore } from '../event-store/event-store.port';
-import { ProjectionLagError, RequestValidationError } from '../http/errors';
-import { ProjectionEngine } from '../projection-engine/projection-engine.service';
+import { Environment } from '../../config/environment';
+import { EVENT_STORE, EventStore } from '../../event-store/event-store.port';
+import { ProjectionLagError, RequestValidationError } from '../../http/errors/errors';
+import { ProjectionEngine } from '../../projection-engine/projection-engine.service';
 
 /** Holds a query until the projection has reached the position a writer was given, briefly. */
 @Injectable()

@@ -1,20 +1,13 @@
-import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { LIFECYCLE_STAGES, VALUE_TIERS } from '../../projections';
-import { RequiresRole } from '../http/api-key.guard';
-import { RequestValidationError } from '../http/errors';
-import { ApiAnswer, ApiQueryFrom } from '../http/openapi';
+import { Inject, Injectable } from '@nestjs/common';
+import { LIFECYCLE_STAGES, VALUE_TIERS } from '../../../projections';
 import type {
   CoverageAnswer,
   FunnelAnswer,
   TiersAnswer,
   TransitionsAnswer,
-} from '../http/responses';
-import { parseQuery } from '../http/validation-errors';
-import { ProjectionEngine } from '../projection-engine/projection-engine.service';
-import { READ_MODEL_STORE, ReadModelStore } from '../read-models/read-model-store.port';
-import { ReadYourWritesParams, TransitionWindowParams } from './query-params';
-import { ReadYourWrites } from './read-your-writes';
+} from '../../http/responses';
+import { ProjectionEngine } from '../../projection-engine/projection-engine.service';
+import { READ_MODEL_STORE, ReadModelStore } from '../../read-models/read-model-store.port';
 
 /** Every known value with its count (0 when absent), plus customers not classified yet. */
 function withAllKeys<K extends string>(
@@ -32,23 +25,19 @@ function withAllKeys<K extends string>(
 const sum = (counts: Readonly<Record<string, number>>) =>
   Object.values(counts).reduce((a, b) => a + b, 0);
 
-/** Aggregates computed by indexed queries over the read models, never by counters. */
-@ApiTags('stats')
-@RequiresRole('read')
-@Controller('v1/stats')
-export class StatsController {
+/**
+ * Aggregates of the customer view computed by indexed queries over the read models, never by
+ * counters (StatsController serves them).
+ */
+@Injectable()
+export class CustomerStatsQueries {
   constructor(
     @Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore,
     private readonly engine: ProjectionEngine,
-    private readonly readYourWrites: ReadYourWrites,
   ) {}
 
-  @Get('funnel')
-  @ApiOperation({ summary: 'Customers per lifecycle stage' })
-  @ApiQueryFrom(ReadYourWritesParams)
-  @ApiAnswer(200, 'FunnelAnswer', 'customers per stage, every stage present')
-  async funnel(@Query() query: Record<string, unknown>): Promise<FunnelAnswer> {
-    await this.readYourWrites.await(parseQuery(ReadYourWritesParams, query).minPosition);
+  /** Customers per lifecycle stage. */
+  async funnel(): Promise<FunnelAnswer> {
     const counts = await this.readModels.countBy(
       this.engine.collections().customers,
       'search.stage',
@@ -56,12 +45,8 @@ export class StatsController {
     return { stages: withAllKeys(LIFECYCLE_STAGES, counts), total: sum(counts) };
   }
 
-  @Get('tiers')
-  @ApiOperation({ summary: 'Customers per value tier' })
-  @ApiQueryFrom(ReadYourWritesParams)
-  @ApiAnswer(200, 'TiersAnswer', 'customers per tier, every tier present')
-  async tiers(@Query() query: Record<string, unknown>): Promise<TiersAnswer> {
-    await this.readYourWrites.await(parseQuery(ReadYourWritesParams, query).minPosition);
+  /** Customers per value tier. */
+  async tiers(): Promise<TiersAnswer> {
     const counts = await this.readModels.countBy(
       this.engine.collections().customers,
       'search.tier',
@@ -70,12 +55,7 @@ export class StatsController {
   }
 
   /** Coverage % = customers whose required RM contact is not overdue, of those who need one. */
-  @Get('coverage')
-  @ApiOperation({ summary: 'RM coverage per RM and overall' })
-  @ApiQueryFrom(ReadYourWritesParams)
-  @ApiAnswer(200, 'CoverageAnswer', 'coverage overall and per relationship manager')
-  async coverage(@Query() query: Record<string, unknown>): Promise<CoverageAnswer> {
-    await this.readYourWrites.await(parseQuery(ReadYourWritesParams, query).minPosition);
+  async coverage(): Promise<CoverageAnswer> {
     const collection = this.engine.collections().customers;
     const overall = await this.readModels.countBy(collection, 'search.coverageStatus');
     const count = (status: string) =>
@@ -108,21 +88,8 @@ export class StatsController {
     };
   }
 
-  /** Stage moves whose cause happened in [from, to). */
-  @Get('transitions')
-  @ApiOperation({ summary: 'Stage moves in a time window, by from and to stage' })
-  @ApiQueryFrom(TransitionWindowParams)
-  @ApiAnswer(200, 'TransitionsAnswer', 'stage moves entered and left per stage')
-  async transitions(@Query() query: Record<string, unknown>): Promise<TransitionsAnswer> {
-    const params = parseQuery(TransitionWindowParams, query);
-    const from = new Date(params.from).toISOString();
-    const to = new Date(params.to).toISOString();
-    if (from >= to) {
-      throw new RequestValidationError([
-        { field: 'to', rule: 'isAfter', message: 'to must be after from' },
-      ]);
-    }
-    await this.readYourWrites.await(params.minPosition);
+  /** Stage moves whose cause happened in [from, to) (both normalised ISO instants, from < to). */
+  async transitions(from: string, to: string): Promise<TransitionsAnswer> {
     const collection = this.engine.collections().transitions;
     const window = { at: { gte: from, lt: to } };
     const [entered, left] = await Promise.all([

@@ -8,7 +8,7 @@ import {
 import { SYSTEM_TOUCHPOINT_TYPES, withoutPersonalData } from '../domain/touchpoints';
 import { CollectionSpec } from '../read-models/read-model-store.port';
 import { checkpointOf, CHECKPOINT_STREAM, payloadOf } from '../tamper-evidence/checkpoint';
-import { OutboundMessage, TOPICS } from './publisher.port';
+import { OutboundMessage, TOPICS } from './outbound-message';
 
 /** Logical name of the outbox collection; each projection generation has its own copy. */
 export const OUTBOX = 'outbox';

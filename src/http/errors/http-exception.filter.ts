@@ -7,9 +7,12 @@ import {
   NotFoundException,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { PG_DISK_FULL } from '../postgres/storage-guard';
-import { pgErrorCode } from '../postgres/sql-client';
-import { ReadModelQueryError, UnknownCollectionError } from '../read-models/read-model-store.port';
+import { PG_DISK_FULL } from '../../postgres/storage-guard';
+import { pgErrorCode } from '../../postgres/sql-client';
+import {
+  ReadModelQueryError,
+  UnknownCollectionError,
+} from '../../read-models/read-model-store.port';
 import {
   ConflictError,
   ForbiddenError,

@@ -10,8 +10,8 @@ import {
   projectCustomer,
   ProjectionEvent,
   StageTransition,
-} from '../../projections';
-import { CollectionSpec } from '../read-models/read-model-store.port';
+} from '../../../projections';
+import { CollectionSpec } from '../../read-models/read-model-store.port';
 
 /** Flat copies of the fields operators and marketers filter on, derived from the state. */
 export interface CustomerSearchFields {

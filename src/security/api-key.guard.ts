@@ -10,9 +10,9 @@ import { ConfigService } from '@nestjs/config';
 import { Reflector } from '@nestjs/core';
 import { ApiBearerAuth } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { ApiKeyHolder, hashApiKey, parseApiKeys, Role } from '../config/api-keys';
+import { ApiKeyHolder, hashApiKey, parseApiKeys, Role } from './api-keys';
 import { Environment } from '../config/environment';
-import { ForbiddenError, UnauthenticatedError } from './errors';
+import { ForbiddenError, UnauthenticatedError } from '../http/errors/errors';
 
 const ROLE_KEY = 'cle:requires-role';
 const PUBLIC = 'public';
