@@ -1,5 +1,5 @@
 /**
- * Privacy rules the projections and the decider share (DESIGN.md rule 9, README "Personal
+ * Privacy rules the projections and the decider share (docs/architecture.md rule 9, README "Personal
  * data"): who may be contacted for which marketing purpose, and how long anti-money-laundering
  * evidence must outlive an erasure request. Pure: the instant to judge at is always given.
  */

@@ -1,5 +1,5 @@
 /**
- * The access log (DESIGN.md rule 9, README "Access audit"): one record for every answer that
+ * The access log (docs/architecture.md rule 9, README "Access audit"): one record for every answer that
  * reveals personal data and every privileged action. Append-only; records hold no personal data
  * themselves (ids, names of API keys, routes, a purpose that is a case reference, counts).
  */

@@ -60,7 +60,7 @@ const MIGRATIONS: readonly Migration[] = [
  * Global positions encode the appending transaction's id in the high bits and the event's index
  * within that append in the low bits. A reader only reads positions below the oldest
  * transaction still running (the snapshot's xmin), so an append that commits late with a lower
- * transaction id can never be overtaken: everything below xmin is final (DESIGN.md rule 5).
+ * transaction id can never be overtaken: everything below xmin is final (docs/architecture.md rule 5).
  */
 const INDEX_BITS = 20n;
 const MAX_EVENTS_PER_APPEND = 1 << Number(INDEX_BITS);

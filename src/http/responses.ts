@@ -104,7 +104,10 @@ export interface TransitionsAnswer {
 export interface ActivityAnswer {
   from: string;
   to: string;
-  /** The position the counts reflect (every event up to it is counted), null before any. */
+  /**
+   * Every touchpoint up to this position is counted (later ones may be too: partitions move
+   * on independently); null before the view has projected anything.
+   */
   asOfPosition: string | null;
   /** One row per day and type with touchpoints, oldest day first, then by type. */
   activity: TouchpointActivity[];

@@ -61,7 +61,7 @@ const toDomainEvent = ({ eventId, type, version, occurredAt, data }: RecordedEve
  * (and against the touchpoints accepted before it in this command), append the accepted ones at
  * the revision we read. Within this process one customer's commands queue; a writer in another
  * instance makes the append fail, and then we read again and decide again, a bounded number of
- * times (DESIGN.md rule 2).
+ * times (docs/architecture.md rule 2).
  *
  * "Load" reads only what is new: the decider's view of recently used customers is kept
  * (DECIDER_CACHE_EVENTS), and only the events after its revision are read and folded in.

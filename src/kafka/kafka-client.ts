@@ -31,7 +31,7 @@ export function createKafka({ brokers, clientId, logger, retry }: KafkaConnectio
 /**
  * Fields of kafkajs log entries that describe the connection, never a record. Everything else
  * (stacks, request payloads under KAFKAJS_DEBUG_PROTOCOL_BUFFERS, member assignments) is left
- * out, so no message key, value or header can reach the logs (DESIGN.md rule 9).
+ * out, so no message key, value or header can reach the logs (docs/architecture.md rule 9).
  */
 const SAFE_FIELDS = ['broker', 'clientId', 'groupId', 'topic', 'partition', 'retryCount', 'error'];
 

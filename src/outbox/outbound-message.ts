@@ -36,6 +36,6 @@ export interface OutboundMessage {
    * regenerates the same sequences.
    */
   readonly sequence: string;
-  /** The JSON value. Never personal data (DESIGN rule 9). */
+  /** The JSON value. Never personal data (docs/architecture.md rule 9). */
   readonly data: Readonly<Record<string, unknown>>;
 }

@@ -72,7 +72,7 @@ export const marketingAllowed = (state: CustomerState, policy: Policy): boolean 
  * The messages one event produces, derived from the customer's state before and after it, so a
  * rebuild regenerates the same messages with the same ids and sequences. A customer marketing
  * may not reach produces only her privacy events (consent changes, erasure request, erasure).
- * Personal data fields never leave (DESIGN rule 9).
+ * Personal data fields never leave (docs/architecture.md rule 9).
  */
 export function outboxMessages(
   customerId: string,

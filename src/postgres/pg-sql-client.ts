@@ -43,6 +43,10 @@ export class PgSqlClient implements SqlClient {
 
   async transaction<T>(work: (tx: SqlQueryable) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    // A connection the server ends while the transaction's work runs between two queries
+    // emits 'error' with no listener (the pool listens only to idle clients), which would end
+    // the process; the next query fails with the cause instead.
+    client.on('error', ignoreError);
     try {
       await client.query('BEGIN');
       const result = await work({
@@ -55,6 +59,7 @@ export class PgSqlClient implements SqlClient {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
+      client.off('error', ignoreError);
       client.release();
     }
   }
@@ -67,6 +72,7 @@ export class PgSqlClient implements SqlClient {
   async listen(channel: string, onNotify: () => void): Promise<() => Promise<void>> {
     if (!this.listener) {
       this.listener = await this.pool.connect();
+      this.listener.on('error', ignoreError);
       this.listener.on('notification', (message) =>
         this.channels.get(message.channel)?.forEach((callback) => callback()),
       );
@@ -89,3 +95,5 @@ export class PgSqlClient implements SqlClient {
     await this.pool.end();
   }
 }
+
+const ignoreError = (): void => undefined;

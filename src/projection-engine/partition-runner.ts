@@ -30,7 +30,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 /**
  * Keeps one partition of one generation of a view up to date: reads the event store in global
  * order from the partition's checkpoint, hands the partition's events to the view's definition,
- * writes the documents it returns (version-guarded) and then the checkpoint (DESIGN.md rule 6).
+ * writes the documents it returns (version-guarded) and then the checkpoint (docs/architecture.md rule 6).
  * A crash anywhere replays from the last checkpoint, and the guard turns the replay into no-ops.
  * When another instance holds the partition's lease, the runner follows its checkpoint instead.
  */
@@ -141,7 +141,16 @@ export class PartitionRunner {
     const change = this.changes.then(async () => {
       await this.halt();
       // A later change is queued behind this one: leave the role to it.
-      if (this.roleValue === role) await enter();
+      if (this.roleValue !== role) return;
+      try {
+        await enter();
+      } catch (error) {
+        // Not in the role: the next lease round sees it and asks again.
+        if (this.roleValue === role) this.roleValue = 'stop';
+        this.stateValue = 'retrying';
+        this.lastErrorValue = (error as Error).message;
+        throw error;
+      }
     });
     this.changes = change.catch(() => undefined);
     return change;

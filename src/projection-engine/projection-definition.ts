@@ -26,9 +26,9 @@ export interface CollectionWrites {
  * A read model the projection engine keeps: which collections it owns, how its events are keyed
  * for partitioning, and the pure projection it applies. The engine gives every registered
  * definition its own generations, partitions, leases, checkpoints and rebuilds
- * (`src/views/index.ts` registers them; docs/architecture.md "Adding a view").
+ * (`src/views/views.ts` registers them; docs/architecture.md "Adding a view").
  *
- * Correctness rules a definition keeps (DESIGN rule 6, docs/architecture.md):
+ * Correctness rules a definition keeps (docs/architecture.md rule 6, docs/architecture.md):
  * - `apply` is a pure function of the stored documents and the events, so a replay after a crash
  *   writes the same documents, and a rebuild equals the live view;
  * - every document it writes is keyed so that only one partition ever writes it (documents of

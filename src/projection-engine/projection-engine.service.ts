@@ -54,7 +54,9 @@ export class ProjectionEngine implements OnApplicationBootstrap, BeforeApplicati
   private readonly views: ViewEngine[];
   private leaseTimer?: NodeJS.Timeout;
   private followTimer?: NodeJS.Timeout;
-  private tick?: Promise<void>;
+  /** Lease rounds, follower refreshes and rebuild switch-overs run one at a time, in turn. */
+  private turns: Promise<void> = Promise.resolve();
+  private readonly queued = new Set<string>();
 
   constructor(
     @Inject(EVENT_STORE) private readonly events: EventStore,
@@ -80,18 +82,25 @@ export class ProjectionEngine implements OnApplicationBootstrap, BeforeApplicati
           configuredPartitions: definition.partitioned ? configuredPartitions : 1,
           provenGone: (holder) => this.provenGone(holder),
           writeGate: () => storage.blockedReason(),
+          exclusive: (job) => this.inTurn(job),
         }),
     );
   }
 
   async onApplicationBootstrap(): Promise<void> {
     for (const view of this.views) await view.init();
-    await this.leaseRound();
+    await this.inTurn(() => this.leaseRound());
     // Renew well before expiry: a missed renewal or two must not hand the lease over.
-    this.leaseTimer = setInterval(() => void this.leadOrFollow(), this.leaseTtlMs / 3);
+    this.leaseTimer = setInterval(
+      () => this.once('lease', () => this.leaseRound()),
+      this.leaseTtlMs / 3,
+    );
     this.leaseTimer.unref();
     // Followers notice a rebuild's switch-over sooner than the next lease round.
-    this.followTimer = setInterval(() => void this.refreshFollower(), FOLLOW_INTERVAL_MS);
+    this.followTimer = setInterval(
+      () => this.once('follow', () => this.followSwitches()),
+      FOLLOW_INTERVAL_MS,
+    );
     this.followTimer.unref();
   }
 
@@ -99,7 +108,7 @@ export class ProjectionEngine implements OnApplicationBootstrap, BeforeApplicati
   async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.leaseTimer);
     clearInterval(this.followTimer);
-    await this.tick;
+    await this.turns;
     // Hand over at once rather than after the leases expire.
     for (const view of this.views) await view.stop();
     await this.leases.release(`${MEMBER_PREFIX}${this.instance}`, this.instance).catch(() => {});
@@ -121,10 +130,31 @@ export class ProjectionEngine implements OnApplicationBootstrap, BeforeApplicati
       : provenGone(holder);
   }
 
-  /** One lease round. Never overlaps itself or a follower refresh. */
-  private leadOrFollow(): Promise<void> {
-    this.tick ??= this.leaseRound().finally(() => (this.tick = undefined));
-    return this.tick;
+  /** Runs `job` after every job queued before it; its failure is the caller's. */
+  private inTurn<T>(job: () => Promise<T>): Promise<T> {
+    const turn = this.turns.then(job);
+    this.turns = turn.then(
+      () => undefined,
+      () => undefined,
+    );
+    return turn;
+  }
+
+  /**
+   * Queues a periodic job unless one of its kind is already waiting: a slow turn delays the
+   * next lease round, never drops it, and rounds do not pile up behind it.
+   */
+  private once(kind: string, job: () => Promise<void>): void {
+    if (this.queued.has(kind)) return;
+    this.queued.add(kind);
+    void this.inTurn(async () => {
+      this.queued.delete(kind);
+      await job();
+    }).catch((error: Error) => this.logger.error(`${kind} round failed: ${error.message}`));
+  }
+
+  private async followSwitches(): Promise<void> {
+    for (const view of this.views) await view.followSwitch();
   }
 
   private async leaseRound(): Promise<void> {
@@ -145,15 +175,6 @@ export class ProjectionEngine implements OnApplicationBootstrap, BeforeApplicati
         this.logger.error(`lease round of ${view.name} failed: ${(error as Error).message}`);
       }
     }
-  }
-
-  /** Between lease rounds, and never beside one. */
-  private refreshFollower(): void {
-    if (this.tick) return;
-    this.tick = Promise.all(this.views.map((view) => view.followSwitch()))
-      .then(() => undefined)
-      .catch((error: Error) => this.logger.error(`following failed: ${error.message}`))
-      .finally(() => (this.tick = undefined));
   }
 
   /** The view named `name`. @throws NotFoundError for an unknown one. */

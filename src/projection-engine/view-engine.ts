@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { EventStore } from '../event-store/event-store.port';
 import { ConflictError } from '../http/errors/errors';
-import { ReadModelStore } from '../read-models/read-model-store.port';
+import { DocumentVersion, ReadModelStore } from '../read-models/read-model-store.port';
 import { LeaseStore } from './lease/lease.port';
 import { leaseName, Partition } from './partitions';
 import {
@@ -92,6 +92,8 @@ export interface ViewEngineSettings {
   readonly provenGone: (holder: string) => string | undefined;
   readonly writeGate: WriteGate;
   readonly runnerOptions?: RunnerOptions;
+  /** Runs `job` in turn with the lease rounds and follower refreshes (never beside one). */
+  readonly exclusive: <T>(job: () => Promise<T>) => Promise<T>;
 }
 
 /**
@@ -107,8 +109,10 @@ export class ViewEngine {
   private startingRebuild = false;
   private rebuilding?: { runners: PartitionRunner[]; status: RebuildStatus; done: Promise<void> };
   private lastRebuild?: RebuildStatus;
-  /** Old generations to drop once every instance has had time to follow the switch. */
-  private readonly dropTimers = new Set<NodeJS.Timeout>();
+  /** When this instance began serving the current generation; the one before it is dropped
+   *  two lease periods later, once every instance has had time to follow the switch. */
+  private generationSince = Date.now();
+  private previousDropped = false;
 
   constructor(
     readonly definition: ProjectionDefinition,
@@ -171,18 +175,24 @@ export class ViewEngine {
     );
   }
 
-  /** `version` 1 for the first generation (the first instance's count wins), a timestamp for rebuilds. */
+  /**
+   * Records the partition count of a generation. The first generation keeps the first
+   * instance's count (version 1, a later write is ignored); a rebuild overwrites what an earlier
+   * attempt at the same generation recorded (a version above the stored one, whatever the clock).
+   */
   private async recordGeneration(
     generation: number,
     partitions: number,
-    version = 1,
+    overwrite = false,
   ): Promise<void> {
+    const id = physicalName(this.name, generation);
+    let version: DocumentVersion = 1;
+    if (overwrite) {
+      const stored = await this.settings.readModels.get(GENERATIONS, id);
+      version = stored === undefined ? 1 : BigInt(stored.version) + 1n;
+    }
     await this.settings.readModels.write(GENERATIONS, [
-      {
-        id: physicalName(this.name, generation),
-        version,
-        body: { view: this.name, generation, partitions },
-      },
+      { id, version, body: { view: this.name, generation, partitions } },
     ]);
   }
 
@@ -208,9 +218,15 @@ export class ViewEngine {
     for (const [index, runner] of previous.entries()) {
       const stopped = this.background(runner.stop(), `stopping partition ${index}`);
       if (this.owned.has(index) && !keep.has(index))
-        void stopped.then(() => this.release(index, previous.length));
+        void stopped.then(() =>
+          this.release(leaseName(this.name, { index, count: previous.length })),
+        );
     }
     this.owned.clear();
+    if (generation !== this.generationValue) {
+      this.generationSince = Date.now();
+      this.previousDropped = false;
+    }
     this.generationValue = generation;
     this.runners =
       promoted ??
@@ -226,17 +242,15 @@ export class ViewEngine {
     }
   }
 
-  /** A runner's role change, logged if it fails (the next lease round sets the role again). */
+  /** A runner's role change, logged if it fails (the next lease round asks for it again). */
   private background(change: Promise<void>, what: string): Promise<void> {
     return change.catch((error: Error) =>
       this.logger.error(`${what} of ${this.name} failed: ${error.message}`),
     );
   }
 
-  private async release(index: number, count = this.partitions): Promise<void> {
-    await this.settings.leases
-      .release(leaseName(this.name, { index, count }), this.settings.instance)
-      .catch(() => undefined);
+  private async release(lease: string): Promise<void> {
+    await this.settings.leases.release(lease, this.settings.instance).catch(() => undefined);
   }
 
   /**
@@ -246,6 +260,8 @@ export class ViewEngine {
    */
   async round(instances: number): Promise<void> {
     const { leases, instance, leaseTtlMs } = this.settings;
+    // Also here: the follower refresh waits its turn behind rounds, and a switch must not wait.
+    await this.followSwitch();
     for (const index of [...this.owned]) {
       let holds = false;
       try {
@@ -265,8 +281,11 @@ export class ViewEngine {
     while (this.owned.size > fair) {
       const index = Math.max(...this.owned);
       // The lease is given back once the runner has finished its batch, so the next owner
-      // never projects beside it.
-      void this.disown(index).then(() => this.release(index));
+      // never projects beside it; not if this instance took the partition again meanwhile.
+      const lease = this.leaseOf(index);
+      void this.disown(index).then(() =>
+        this.owned.has(index) && this.leaseOf(index) === lease ? undefined : this.release(lease),
+      );
       this.logger.log(`instance ${instance} hands partition ${index} over (share ${fair})`);
     }
     if (this.owned.size < fair) {
@@ -286,16 +305,35 @@ export class ViewEngine {
         }
         if (took) {
           this.owned.add(index);
-          void this.background(this.runners[index].start(), `starting partition ${index}`);
           this.logger.log(`instance ${instance} projects partition ${index} of ${this.name}`);
         }
       }
     }
-    for (const [index, runner] of this.runners.entries())
-      if (!this.owned.has(index) && runner.role !== 'follow')
+    // Every runner in the role the leases give it; a role change that failed is asked again.
+    for (const [index, runner] of this.runners.entries()) {
+      if (this.owned.has(index)) {
+        if (runner.role !== 'project')
+          void this.background(runner.start(), `starting partition ${index}`);
+      } else if (runner.role !== 'follow')
         void this.background(runner.follow(), `following partition ${index}`);
-    // Also when a collection was added to the view after its generation was first activated.
-    if (this.owned.has(0) && !this.rebuilding) await this.activateIfNeeded();
+    }
+    if (this.owned.has(0) && !this.rebuilding) {
+      // Also when a collection was added to the view after its generation was first activated.
+      await this.activateIfNeeded();
+      await this.dropPreviousGeneration();
+    }
+  }
+
+  /**
+   * The generation before the active one goes two lease periods after this instance began
+   * serving the active one: every instance has followed the switch by then. Done by the holder
+   * of partition 0, so also after the instance that switched died.
+   */
+  private async dropPreviousGeneration(): Promise<void> {
+    if (this.previousDropped || this.generation === 1) return;
+    if (Date.now() - this.generationSince < this.settings.leaseTtlMs * 2) return;
+    await this.dropGeneration(this.generation - 1);
+    this.previousDropped = true;
   }
 
   private async holders(): Promise<ReadonlyMap<string, string>> {
@@ -316,8 +354,12 @@ export class ViewEngine {
   }
 
   private async activateIfNeeded(): Promise<void> {
+    const { readModels } = this.settings;
     for (const { logical } of this.definition.collections) {
-      if ((await this.settings.readModels.activeCollection(logical)) === undefined) {
+      if ((await readModels.activeCollection(logical)) === undefined) {
+        // Its runner may not have created them yet: activation needs them to exist.
+        for (const { logical: name, indexedFields } of this.definition.collections)
+          await readModels.ensureCollection({ name: this.collection(name), indexedFields });
         await this.activate(this.generation);
         return;
       }
@@ -442,7 +484,7 @@ export class ViewEngine {
       const count = this.settings.configuredPartitions;
       // A rebuild interrupted earlier (crash, restart) left a partial generation: start it afresh.
       await this.dropGeneration(generation);
-      await this.recordGeneration(generation, count, Date.now());
+      await this.recordGeneration(generation, count, true);
       const runners = Array.from({ length: count }, (_, index) =>
         this.runner(generation, { index, count }),
       );
@@ -481,19 +523,7 @@ export class ViewEngine {
             'stopped before catching up (shutdown, or the projection lease was lost)',
           );
       }
-      if (!this.owned.has(0)) throw new Error('the lease of partition 0 was lost');
-      const previous = this.generation;
-      // Other instances see the switch within their follow interval and take their partitions
-      // of the new generation from these checkpoints; this instance keeps the runners of the
-      // partitions it holds (if the count is unchanged), and hands the others to their owners.
-      const same = runners.length === this.partitions;
-      const mine = new Set(this.owned);
-      await Promise.all(
-        runners.map((runner, index) => (same && mine.has(index) ? undefined : runner.stop())),
-      );
-      await this.activate(generation);
-      await this.switchTo(generation, runners);
-      this.scheduleDrop(previous);
+      await this.settings.exclusive(() => this.switchToRebuilt(runners));
       this.lastRebuild = {
         ...(await this.refreshRebuildStatus()),
         state: 'switched',
@@ -514,6 +544,21 @@ export class ViewEngine {
     } finally {
       this.rebuilding = undefined;
     }
+  }
+
+  /** The switch-over, in turn with the lease rounds (which must not see it half-done). */
+  private async switchToRebuilt(runners: PartitionRunner[]): Promise<void> {
+    if (!this.owned.has(0)) throw new Error('the lease of partition 0 was lost');
+    // Other instances see the switch within their follow interval and take their partitions
+    // of the new generation from these checkpoints; this instance keeps the runners of the
+    // partitions it holds (if the count is unchanged), and hands the others to their owners.
+    const same = runners.length === this.partitions;
+    const mine = new Set(this.owned);
+    await Promise.all(
+      runners.map((runner, index) => (same && mine.has(index) ? undefined : runner.stop())),
+    );
+    await this.activate(runners[0].generation);
+    await this.switchTo(runners[0].generation, runners);
   }
 
   private async refreshRebuildStatus(): Promise<RebuildStatus> {
@@ -539,38 +584,21 @@ export class ViewEngine {
     return current.status;
   }
 
-  /**
-   * The old generation is dropped after two lease periods: other instances' runners may still
-   * write to it until they follow the switch, and dropping it under them would recreate it.
-   */
-  private scheduleDrop(generation: number): void {
-    const drop = () => {
-      this.dropTimers.delete(timer);
-      this.dropGeneration(generation).catch((error: Error) =>
-        this.logger.error(`dropping generation ${generation} failed: ${error.message}`),
-      );
-    };
-    const delay = this.settings.leaseTtlMs * 2;
-    const timer = setTimeout(drop, delay);
-    timer.unref();
-    this.dropTimers.add(timer);
-  }
-
   private async dropGeneration(generation: number): Promise<void> {
     // Partition checkpoints (`customers_g2#3/8`) go with the view's own collection.
     for (const { logical } of this.definition.collections)
       await this.settings.readModels.dropCollection(physicalName(logical, generation));
   }
 
-  /** Stops every runner and gives the partitions held back at once. */
+  /** Stops every runner (a rebuild's too) and gives the partitions held back at once. */
   async stop(): Promise<void> {
-    for (const timer of this.dropTimers) clearTimeout(timer);
-    if (this.rebuilding) await Promise.all(this.rebuilding.runners.map((runner) => runner.stop()));
+    const rebuilding = this.rebuilding;
+    if (rebuilding) {
+      await Promise.all(rebuilding.runners.map((runner) => runner.stop()));
+      await rebuilding.done;
+    }
     await Promise.all(this.runners.map((runner) => runner.stop()));
-    for (const index of this.owned)
-      await this.settings.leases
-        .release(this.leaseOf(index), this.settings.instance)
-        .catch(() => undefined);
+    for (const index of this.owned) await this.release(this.leaseOf(index));
     this.owned.clear();
   }
 }

@@ -31,7 +31,7 @@ interface PendingBatch {
 const DEFAULT_BACKOFF = { initialMs: 100, maxMs: 10_000 };
 
 /**
- * Moves the outbox to the publisher at least once and in order (DESIGN.md rule 7): read after
+ * Moves the outbox to the publisher at least once and in order (docs/architecture.md rule 7): read after
  * the checkpoint, publish, and only then advance the checkpoint. A failed batch is retried as it
  * was, after a bounded exponential backoff: nothing is skipped or reordered, and a batch the
  * publisher partly delivered reaches consumers twice, with the same message ids. Run one relay

@@ -21,7 +21,7 @@ export async function upsertById<T>(upsert: () => Promise<T>): Promise<T> {
 }
 
 /**
- * Writes each document only where it is newer than the stored one (DESIGN rule 6) and returns
+ * Writes each document only where it is newer than the stored one (docs/architecture.md rule 6) and returns
  * how many it wrote. All are first inserted, which only new ids survive; the others meet a
  * duplicate key and are replaced under the filter `version < incoming`, one atomic
  * single-document update each on MongoDB.

@@ -13,7 +13,7 @@ export type Scalar = string | number | boolean | null;
 /**
  * Strings compare by Unicode code point (MongoDB's and PostgreSQL's "C" order, so ISO 8601
  * timestamps sort chronologically), numbers numerically, false before true. Amounts that may
- * exceed 2^53 travel as strings (DESIGN rule 8), so index them as 'number' only when they fit.
+ * exceed 2^53 travel as strings (docs/architecture.md rule 8), so index them as 'number' only when they fit.
  */
 export type IndexedFieldType = 'string' | 'number' | 'boolean';
 
@@ -40,7 +40,7 @@ export type DocumentVersion = number | bigint;
 export interface DocumentWrite {
   readonly id: string;
   /**
-   * The version the body reflects (DESIGN rule 6): a non-negative safe integer (a stream
+   * The version the body reflects (docs/architecture.md rule 6): a non-negative safe integer (a stream
    * revision), or a bigint in [0, 2^63) (a global position).
    */
   readonly version: DocumentVersion;
@@ -115,7 +115,7 @@ export interface ReadModelStore {
    */
   ensureCollection(spec: CollectionSpec): Promise<void>;
   /**
-   * Version-guarded upsert (DESIGN rule 6): a document is written only if its version is greater
+   * Version-guarded upsert (docs/architecture.md rule 6): a document is written only if its version is greater
    * than the stored one; then, if given, the checkpoint is set, and it never moves backwards.
    * Invalid input is refused before anything is written. On PostgreSQL documents and checkpoint
    * commit in one transaction; adapters without multi-document transactions (MongoDB) write

@@ -32,7 +32,7 @@ const MAX_EVENTS_PER_CUSTOMER = 10;
 const PAGE = 500;
 
 /**
- * Time-driven transitions (DESIGN.md rule 3): finds customers whose next threshold instant has
+ * Time-driven transitions (docs/architecture.md rule 3): finds customers whose next threshold instant has
  * passed, through the indexed `search.nextThresholdAt`, and sends the threshold events the pure
  * `dueThresholdEvents` names, with their deterministic ids, through the command path
  * (AppendSystemEventsCommand): the decider judges them against the customer's stream, and they

@@ -5,7 +5,7 @@ import { collect, events, uniqueStream } from '../support/events';
 import { describeWithServer, POSTGRES } from '../support/servers';
 
 /**
- * DESIGN.md rule 5 on a real server, where transactions really do commit out of order: each
+ * docs/architecture.md rule 5 on a real server, where transactions really do commit out of order: each
  * append's commit is held back after its rows are written, so events that got a lower position
  * commit after events with a higher one.
  */

@@ -8,7 +8,7 @@ import {
   feedText as feedOf,
   transitionsText as transitionsOf,
 } from '../support/read-model-snapshot';
-import { buildService, ServiceProcess } from './service-process';
+import { buildService, postTouchpoints, ServiceProcess } from './service-process';
 
 /** A small seeded PRNG so kill moments are random but reproducible. */
 function mulberry32(seed: number): () => number {
@@ -24,7 +24,7 @@ function mulberry32(seed: number): () => number {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * DESIGN.md rule 6 under real crashes: while the simulator ingests, the service process is
+ * docs/architecture.md rule 6 under real crashes: while the simulator ingests, the service process is
  * SIGKILLed at random moments and restarted, 10 times. Afterwards every customer document must
  * equal, byte for byte, what a fresh rebuild from the event store produces.
  */
@@ -42,28 +42,7 @@ describe('crash: SIGKILL during ingest and projection, then restart (real proces
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const post = async (batch: readonly SimulatedTouchpoint[]): Promise<boolean> => {
-    try {
-      const response = await fetch(`${service.url}/v1/touchpoints`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ touchpoints: batch }),
-      });
-      if (!response.ok)
-        throw new Error(`ingest answered ${response.status}: ${await response.text()}`);
-      const body = (await response.json()) as {
-        invalid: number;
-        rejected: number;
-        conflict: number;
-      };
-      expect(body.invalid + body.rejected + body.conflict).toBe(0);
-      return true;
-    } catch (error) {
-      // fetch's TypeError comes from Node's realm, not jest's: compare by name.
-      if ((error as Error).name === 'TypeError') return false; // refused or reset: the process is down
-      throw error;
-    }
-  };
+  const post = (batch: readonly SimulatedTouchpoint[]) => postTouchpoints(service.url, batch);
 
   const allDocuments = () => documentsOf(service.url);
   const transitionsText = () => transitionsOf(service.url);

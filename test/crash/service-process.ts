@@ -114,3 +114,28 @@ export class ServiceProcess {
 
 /** A child killed by a signal has a null exitCode but a signalCode. */
 const exited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
+
+/**
+ * POSTs a batch of touchpoints; true once the service took it whole (none invalid, rejected or
+ * in conflict), false when the process is down (refused or reset: send it again, ids make
+ * that idempotent).
+ */
+export async function postTouchpoints(url: string, batch: readonly object[]): Promise<boolean> {
+  try {
+    const response = await fetch(`${url}/v1/touchpoints`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ touchpoints: batch }),
+    });
+    if (!response.ok)
+      throw new Error(`ingest answered ${response.status}: ${await response.text()}`);
+    const body = (await response.json()) as { invalid: number; rejected: number; conflict: number };
+    if (body.invalid + body.rejected + body.conflict > 0)
+      throw new Error(`ingest did not take the batch whole: ${JSON.stringify(body)}`);
+    return true;
+  } catch (error) {
+    // fetch's TypeError comes from Node's realm, not jest's: compare by name.
+    if ((error as Error).name === 'TypeError') return false;
+    throw error;
+  }
+}

@@ -15,7 +15,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const AUDIT = { 'X-Purpose': 'TEST-AUDIT-1' };
 
 /**
- * DESIGN.md rule 6 across a policy change: a second policy version is activated midway through
+ * docs/architecture.md rule 6 across a policy change: a second policy version is activated midway through
  * a simulated history. Each event is projected under the policy in force at its position, so a
  * rebuild reproduces the live read models byte for byte, and a replay as of an instant before
  * the activation still gives the answer recorded then.

@@ -75,7 +75,10 @@ function tamperSuite(open: () => Promise<{ running: RunningApp; close(): Promise
   it('chains every event, signs checkpoints anyone can check, and proves a customer in them', async () => {
     const customer = `c-${randomUUID()}`;
     await post(running, touchpoints.prospect(customer));
-    await post(running, touchpoints.productOpened(customer, 'acc-1'));
+    const position = await post(running, touchpoints.productOpened(customer, 'acc-1'));
+    // Readable: a reader sees a position once every transaction before it has ended, and on a
+    // busy server another transaction may still run when the append is acknowledged.
+    await running.http().get(`/v1/customers/${customer}?minPosition=${position}`).expect(200);
     const recorded = await recordCheckpoint(running);
     expect(recorded.recorded).toBe(1);
     // Nothing new: no second checkpoint.

@@ -13,7 +13,7 @@ export function personalFieldsOf(type: string, version: number): readonly string
 
 /**
  * A touchpoint's payload without the fields its schema marks as personal data, sealed or not
- * (DESIGN rule 9),
+ * (docs/architecture.md rule 9),
  * for anything that leaves the event store: Kafka messages, dead letters. `removed` names what
  * was taken out. Without a known schema nothing can be told apart, so the whole payload goes.
  */

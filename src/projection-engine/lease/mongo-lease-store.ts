@@ -21,34 +21,42 @@ export class MongoLeaseStore implements LeaseStore {
     return new MongoLeaseStore(db.collection<LeaseDocument>('projection_leases'));
   }
 
+  /**
+   * A lease is renewed by its holder while unexpired, and otherwise taken by inserting it: the
+   * unique `_id` decides between instances racing for it. Not by a conditional upsert: FerretDB
+   * v1 evaluates an update's filter and then writes, with nothing in between, so two instances
+   * taking one expired lease could both succeed (MongoDB itself would apply it atomically).
+   */
   async acquire(name: string, owner: string, ttlMs: number): Promise<boolean> {
     const now = Date.now();
+    const renewed = await this.leases.updateOne(
+      { _id: name, owner, expiresAt: { $gt: new Date(now) } },
+      { $set: { expiresAt: new Date(now + ttlMs) } },
+    );
+    if (renewed.matchedCount === 1) return this.heldBy(name, owner);
+    await this.leases.deleteOne({ _id: name, expiresAt: { $lte: new Date(now) } });
+    return this.insert(name, owner, now + ttlMs);
+  }
+
+  async takeOver(name: string, owner: string, ttlMs: number, previousOwner: string) {
+    await this.leases.deleteOne({ _id: name, owner: previousOwner });
+    // Released meanwhile, or taken from: the insert decides either way.
+    return (await this.insert(name, owner, Date.now() + ttlMs)) || this.acquire(name, owner, ttlMs);
+  }
+
+  private async insert(name: string, owner: string, expiresAt: number): Promise<boolean> {
     try {
-      // Matches a lease this owner holds or one that expired; otherwise the upsert's insert
-      // collides with the other owner's document.
-      await this.leases.updateOne(
-        { _id: name, $or: [{ owner }, { expiresAt: { $lte: new Date(now) } }] },
-        { $set: { owner, expiresAt: new Date(now + ttlMs) } },
-        { upsert: true },
-      );
-      // Read back: FerretDB v1 evaluates an update's filter and then writes, with nothing in
-      // between, so two instances taking one expired lease can both succeed, the later write
-      // winning. The read-back tells the earlier one (MongoDB itself applies it atomically).
-      const held = await this.leases.findOne({ _id: name });
-      return held?.owner === owner;
+      await this.leases.insertOne({ _id: name, owner, expiresAt: new Date(expiresAt) });
     } catch (error) {
       if (error instanceof MongoServerError && error.code === DUPLICATE_KEY) return false;
       throw error;
     }
+    return this.heldBy(name, owner);
   }
 
-  async takeOver(name: string, owner: string, ttlMs: number, previousOwner: string) {
-    const { matchedCount } = await this.leases.updateOne(
-      { _id: name, owner: previousOwner },
-      { $set: { owner, expiresAt: new Date(Date.now() + ttlMs) } },
-    );
-    // Released meanwhile: then it is free to take the usual way.
-    return matchedCount === 1 || this.acquire(name, owner, ttlMs);
+  /** Read back: a write FerretDB v1 let race with another shows here as the other's. */
+  private async heldBy(name: string, owner: string): Promise<boolean> {
+    return (await this.leases.findOne({ _id: name }))?.owner === owner;
   }
 
   async release(name: string, owner: string): Promise<void> {

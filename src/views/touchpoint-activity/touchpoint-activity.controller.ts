@@ -59,6 +59,8 @@ export class TouchpointActivityController {
         },
       ]);
     const view = this.engine.view(TOUCHPOINT_ACTIVITY);
+    // Read before the rows: everything up to it is in them, whatever moves on meanwhile.
+    const asOf = view.checkpoint();
     const rows: TouchpointActivity[] = [];
     let after: string | undefined;
     do {
@@ -79,7 +81,7 @@ export class TouchpointActivityController {
     return {
       from,
       to,
-      asOfPosition: view.checkpoint()?.toString() ?? null,
+      asOfPosition: asOf?.toString() ?? null,
       activity: rows,
     };
   }

@@ -1,5 +1,5 @@
 import { activityId, countActivity, TouchpointActivity } from '../../../projections';
-import { upcast } from '../../domain/touchpoints';
+import { SYSTEM_TOUCHPOINT_TYPES, upcast } from '../../domain/touchpoints';
 import { RecordedEvent } from '../../event-store/event-store.port';
 import { ProjectionDefinition } from '../../projection-engine/projection-definition';
 import { DocumentWrite } from '../../read-models/read-model-store.port';
@@ -23,7 +23,11 @@ export function touchpointActivityDefinition(): ProjectionDefinition {
     name: TOUCHPOINT_ACTIVITY,
     collections: [{ logical: TOUCHPOINT_ACTIVITY, indexedFields: ACTIVITY_FIELDS }],
     partitioned: true,
-    keyOf: (event) => (CUSTOMER_STREAM.test(event.streamId) ? activityId(event) : undefined),
+    // Touchpoints only: not the scheduler's threshold events nor legal holds.
+    keyOf: (event) =>
+      CUSTOMER_STREAM.test(event.streamId) && !SYSTEM_TOUCHPOINT_TYPES.includes(event.type)
+        ? activityId(event)
+        : undefined,
     async apply({ events, load }) {
       const byId = new Map<string, RecordedEvent[]>();
       for (const event of events) {
