@@ -78,6 +78,16 @@ export class NotLeaderError extends ConflictError {
   }
 }
 
+/** What every partition reflects: the lowest checkpoint, undefined while any has none. */
+function lowestCheckpoint(runners: readonly PartitionRunner[]): bigint | undefined {
+  let lowest: bigint | undefined;
+  for (const { checkpoint } of runners) {
+    if (checkpoint === undefined) return undefined;
+    if (lowest === undefined || checkpoint < lowest) lowest = checkpoint;
+  }
+  return lowest;
+}
+
 /** Where a generation's partition count is kept (absent: one partition, as before partitions). */
 export const GENERATIONS = 'projection_generations';
 
@@ -395,13 +405,7 @@ export class ViewEngine {
 
   /** Position every partition of the active generation fully reflects, if any. */
   checkpoint(): bigint | undefined {
-    let lowest: bigint | undefined;
-    for (const runner of this.runners) {
-      const checkpoint = runner.checkpoint;
-      if (checkpoint === undefined) return undefined;
-      if (lowest === undefined || checkpoint < lowest) lowest = checkpoint;
-    }
-    return lowest;
+    return lowestCheckpoint(this.runners);
   }
 
   /** Waits (bounded) until every partition reflects `position`, across generation switches. */
@@ -563,16 +567,7 @@ export class ViewEngine {
 
   private async refreshRebuildStatus(): Promise<RebuildStatus> {
     const current = this.rebuilding!;
-    let lowest: bigint | undefined;
-    for (const runner of current.runners) {
-      const checkpoint = runner.checkpoint;
-      if (checkpoint === undefined) {
-        lowest = undefined;
-        break;
-      }
-      if (lowest === undefined || checkpoint < lowest) lowest = checkpoint;
-    }
-    const remaining = await this.settings.events.countEvents(lowest);
+    const remaining = await this.settings.events.countEvents(lowestCheckpoint(current.runners));
     const processed = Math.max(0, current.status.totalEvents - remaining);
     const seconds = (Date.now() - Date.parse(current.status.startedAt)) / 1000;
     current.status = {

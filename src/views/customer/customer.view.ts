@@ -17,6 +17,7 @@ import {
   outboxMessages,
 } from '../../outbox/outbox-messages';
 import { DocumentWrite } from '../../read-models/read-model-store.port';
+import { groupBy } from '../../shared/group-by';
 import { CHECKPOINT_STREAM } from '../../tamper-evidence/checkpoint';
 
 const CUSTOMER_STREAM = /^customer-(.+)$/;
@@ -53,20 +54,16 @@ export function customerViewDefinition(
     // Activations first: an event after one in this batch is projected under it.
     observe: (batch) => batch.forEach((event) => policies.observe(event)),
     async apply({ events: batch, load }) {
-      const byCustomer = new Map<string, RecordedEvent[]>();
       const outboxWrites: DocumentWrite[] = [];
+      // Signed audit checkpoints go out as they are (topic crm.audit-checkpoints.v1).
       for (const event of batch) {
-        const customerId = CUSTOMER_STREAM.exec(event.streamId)?.[1];
-        if (customerId === undefined) {
-          // Signed audit checkpoints go out as they are (topic crm.audit-checkpoints.v1).
-          const message = checkpointMessage(event);
-          if (message) outboxWrites.push({ id: message.id, version: 0, body: { ...message } });
-          continue;
-        }
-        const events = byCustomer.get(customerId);
-        if (events) events.push(event);
-        else byCustomer.set(customerId, [event]);
+        const message = CUSTOMER_STREAM.test(event.streamId) ? undefined : checkpointMessage(event);
+        if (message) outboxWrites.push({ id: message.id, version: 0, body: { ...message } });
       }
+      const byCustomer = groupBy(
+        batch.filter((event) => CUSTOMER_STREAM.test(event.streamId)),
+        (event) => CUSTOMER_STREAM.exec(event.streamId)![1],
+      );
       const current = await load(CUSTOMERS, [...byCustomer.keys()]);
 
       const customerWrites: DocumentWrite[] = [];

@@ -1,8 +1,8 @@
 import { activityId, countActivity, TouchpointActivity } from '../../../projections';
 import { SYSTEM_TOUCHPOINT_TYPES, upcast } from '../../domain/touchpoints';
-import { RecordedEvent } from '../../event-store/event-store.port';
 import { ProjectionDefinition } from '../../projection-engine/projection-definition';
 import { DocumentWrite } from '../../read-models/read-model-store.port';
+import { groupBy } from '../../shared/group-by';
 
 export const TOUCHPOINT_ACTIVITY = 'touchpoint_activity';
 
@@ -29,13 +29,7 @@ export function touchpointActivityDefinition(): ProjectionDefinition {
         ? activityId(event)
         : undefined,
     async apply({ events, load }) {
-      const byId = new Map<string, RecordedEvent[]>();
-      for (const event of events) {
-        const id = activityId(event);
-        const counted = byId.get(id);
-        if (counted) counted.push(event);
-        else byId.set(id, [event]);
-      }
+      const byId = groupBy(events, activityId);
       const stored = await load(TOUCHPOINT_ACTIVITY, [...byId.keys()]);
       const writes: DocumentWrite[] = [];
       for (const [id, counted] of byId) {
